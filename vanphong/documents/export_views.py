@@ -1,0 +1,1 @@
+from vanphong.documents.views import _todo as export_register  # noqa: F401

@@ -1,0 +1,159 @@
+"""Local content-addressed store: streamed to disk, type checked by content, cleaned on failure.
+
+Use `with FileBatch() as batch: blob = batch.add(upload)` inside the service's transaction; if the
+block raises, every file that this batch newly wrote to disk is removed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from vanphong.core.errors import DomainError
+from vanphong.files.models import Blob
+
+ALLOWED_TYPES = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/tiff": "TIFF",
+}
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def blob_path(sha256: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256[2:4] / sha256
+
+
+def _sniff(head: bytes, path: Path) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    kind = filetype.guess(head)
+    if kind is None:
+        return None
+    if kind.mime == "application/zip" or kind.extension == "docx":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        return _DOCX if "word/document.xml" in names else None
+    return kind.mime
+
+
+def _check_pdf(path: Path, name: str) -> None:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted:
+            return  # kept as-is; text extraction reports it later
+        if len(reader.pages) == 0:
+            raise DomainError(f"Tệp “{name}” là PDF không có trang nào.")
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise DomainError(f"Tệp “{name}” là PDF bị hỏng, không đọc được ({exc}).") from None
+
+
+class FileBatch:
+    def __init__(self) -> None:
+        self.created: list[Path] = []
+
+    def __enter__(self) -> FileBatch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.discard()
+
+    def discard(self) -> None:
+        for path in self.created:
+            path.unlink(missing_ok=True)
+        self.created.clear()
+
+    def add(self, upload: UploadedFile | IO[bytes], *, name: str | None = None) -> Blob:
+        name = name or getattr(upload, "name", None) or "tệp"
+        chunks: Iterable[bytes]
+        if isinstance(upload, UploadedFile):
+            chunks = upload.chunks()
+        else:
+            chunks = iter(lambda: upload.read(1024 * 1024), b"")
+        return self.add_chunks(chunks, name=name)
+
+    def add_bytes(self, data: bytes, *, name: str) -> Blob:
+        return self.add_chunks([data], name=name)
+
+    def add_chunks(self, chunks: Iterable[bytes], *, name: str) -> Blob:
+        limit = settings.UPLOAD_MAX_BYTES
+        tmp_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="up-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > limit:
+                        raise DomainError(
+                            f"Tệp “{name}” vượt quá dung lượng cho phép "
+                            f"({limit // (1024 * 1024)} MB)."
+                        )
+                    if len(head) < 8192:
+                        head += chunk[: 8192 - len(head)]
+                    digest.update(chunk)
+                    out.write(chunk)
+            if size == 0:
+                raise DomainError(f"Tệp “{name}” rỗng.")
+            mime = _sniff(head, tmp)
+            if mime not in ALLOWED_TYPES:
+                raise DomainError(
+                    f"Tệp “{name}” không đúng định dạng cho phép (PDF, DOCX, JPEG, PNG, TIFF); "
+                    "định dạng được xác định theo nội dung tệp, không theo phần mở rộng."
+                )
+            if mime == "application/pdf":
+                _check_pdf(tmp, name)
+            sha = digest.hexdigest()
+            final = blob_path(sha)
+            if not final.exists():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
+                self.created.append(final)
+            blob, _ = Blob.objects.get_or_create(
+                sha256=sha, defaults={"size": size, "content_type": mime}
+            )
+            if not final.exists():  # recorded earlier but lost on disk: restore it
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
+                self.created.append(final)
+            return blob
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def open_blob(blob: Blob) -> IO[bytes]:
+    return blob_path(blob.sha256).open("rb")
+
+
+def iter_blob(blob: Blob, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+    with open_blob(blob) as handle:
+        yield from iter(lambda: handle.read(chunk_size), b"")

@@ -1,0 +1,16 @@
+"""Notification jobs run by the worker (enqueued after commit)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from huey.contrib.djhuey import db_task
+
+from vanphong.notifications.services import notification_send
+
+
+@db_task(retries=3, retry_delay=30)
+def notify_users(
+    *, user_ids: list[int], title: str, kind: str, document_id: int | None = None
+) -> int:
+    url = reverse("documents:detail", args=[document_id]) if document_id else ""
+    return len(notification_send(user_ids=user_ids, title=title, kind=kind, url=url))

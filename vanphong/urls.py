@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from vanphong.api.api import api
+
+admin.site.site_header = "Quản trị vanphong"
+admin.site.site_title = "Quản trị vanphong"
+admin.site.index_title = "Danh mục dùng chung"
+
+urlpatterns = [
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("van-ban-den/", include("vanphong.documents.urls")),
+    path("thong-bao/", include("vanphong.notifications.urls")),
+    path("", include("vanphong.core.urls")),
+]

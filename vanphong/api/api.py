@@ -15,8 +15,7 @@ api = NinjaAPI(
     title="vanphong API",
     version="1",
     description=(
-        "API của hệ thống văn phòng điện tử vanphong. "
-        "Xác thực: `Authorization: Bearer <mã>`."
+        "API của hệ thống văn phòng điện tử vanphong. Xác thực: `Authorization: Bearer <mã>`."
     ),
     auth=BearerToken(),
     urls_namespace="api",

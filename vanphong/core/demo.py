@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from vanphong.core.models import Organisation, OrgLevel, Role, Secrecy, Unit, User
@@ -414,6 +415,7 @@ def load_demo_organisation() -> dict[str, Organisation]:
         org.place_name = "Hòa Bình Xanh"
         org.save()
         orgs[key] = org
+    demo_hash = make_password(DEMO_PASSWORD)  # one Argon2 hash reused: loading stays fast
     units: dict[tuple[str, str], Unit] = {}
     for org_key, names in UNITS.items():
         for order, (name, short) in enumerate(names):
@@ -427,7 +429,7 @@ def load_demo_organisation() -> dict[str, Organisation]:
         user = User.objects.filter(username=person.username).first()
         if user is None:
             user = User(username=person.username)
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_hash
         user.full_name = person.full_name
         user.email = f"{person.username}@demo.vanphong.local"
         user.organisation = orgs[person.org]

@@ -20,9 +20,7 @@ def send_deadline_reminders(on: date | None = None) -> int:
         assert item.due_date is not None
         overdue = item.due_date < on
         prefix = "Quá hạn" if overdue else "Sắp đến hạn"
-        title = (
-            f"{prefix} xử lý văn bản đến số {doc.arrival_number} (hạn {item.due_date:%d/%m/%Y})"
-        )
+        title = f"{prefix} xử lý văn bản đến số {doc.arrival_number} (hạn {item.due_date:%d/%m/%Y})"
         sent += len(
             notification_send(
                 user_ids=[item.user_id],

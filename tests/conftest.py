@@ -1,0 +1,90 @@
+"""Shared fixtures: the demo province (organisations, units, people in every role, registers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from vanphong.core.demo import DEMO_PASSWORD, load_demo_organisation
+from vanphong.core.models import Organisation, Unit, User
+from vanphong.documents.demo import ensure_incoming_registers
+from vanphong.documents.models import DocumentType, IncomingDocument
+from vanphong.documents.services import IncomingData, incoming_register
+
+
+@dataclass
+class Demo:
+    orgs: dict[str, Organisation]
+    users: dict[str, User] = field(default_factory=dict)
+
+    def user(self, username: str) -> User:
+        """A fresh copy (role and delegation caches cleared)."""
+        return User.objects.get(username=username)
+
+    def unit(self, name: str, org: str = "vptu") -> Unit:
+        return Unit.objects.get(organisation=self.orgs[org], name=name)
+
+    def doc_type(self, name: str = "Công văn") -> DocumentType:
+        return DocumentType.objects.get(name=name)
+
+    def client(self, username: str) -> Client:
+        client = Client()
+        client.force_login(self.user(username))
+        return client
+
+    def register_incoming(self, clerk: str = "vanthu", **overrides: Any) -> IncomingDocument:
+        """Register one incoming document through the real service."""
+        today = dt.date.today()
+        values: dict[str, Any] = {
+            "sender": self.orgs["vptw"],
+            "code_notation": overrides.pop("code_notation", None)
+            or f"{IncomingDocument.objects.count() + 101}-CV/VPTW",
+            "document_date": today - dt.timedelta(days=2),
+            "doc_type": self.doc_type(),
+            "summary": "V/v báo cáo kết quả thực hiện Chỉ thị số 05-CT/TW",
+            "signer_name": "Lê Minh Hưng",
+        }
+        values.update(overrides)
+        return incoming_register(actor=self.user(clerk), data=IncomingData(**values))
+
+
+@pytest.fixture
+def demo(db: Any) -> Demo:
+    orgs = load_demo_organisation()
+    ensure_incoming_registers()
+    return Demo(orgs=orgs)
+
+
+@pytest.fixture
+def password() -> str:
+    return DEMO_PASSWORD
+
+
+def pdf_bytes(text: str = "Văn bản thử nghiệm", pages: int = 1) -> bytes:
+    """A real, valid PDF generated with reportlab."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    for page in range(pages):
+        pdf.drawString(72, 720, f"{text} - trang {page + 1}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_pdf() -> Any:
+    def build(
+        name: str = "van-ban.pdf", text: str = "Van ban thu nghiem", pages: int = 1
+    ) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, pdf_bytes(text, pages), content_type="application/pdf")
+
+    return build

@@ -131,7 +131,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY;"
         ),
     }
-    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test.sqlite3")})
+    _test_file = env_str("TEST_DATABASE_NAME", "test")
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / f"{_test_file}.sqlite3")})
 DB_VENDOR = "postgresql" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -25,7 +25,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     A.CLOSE: (frozenset({S.REGISTERED, S.PRESENTED, S.ASSIGNED, S.IN_PROGRESS, S.DONE}), S.CLOSED),
     A.CANCEL: (frozenset({S.REGISTERED, S.PRESENTED}), S.CANCELLED),
     A.EDIT: (frozenset({S.REGISTERED, S.PRESENTED}), None),
-    A.LINK_DUPLICATE: (frozenset({S.REGISTERED, S.PRESENTED}), None),
+    A.LINK_DUPLICATE: (frozenset({S.REGISTERED, S.PRESENTED}), None),  # new entry → cancelled
 }
 
 _WHY = {

@@ -27,6 +27,7 @@ from vanphong.documents.models import (
 from vanphong.documents.services.common import (
     attach_files,
     begin,
+    lock,
     finish_items,
     open_item,
     record,
@@ -284,6 +285,36 @@ def incoming_cancel(
         finish_items(doc, kinds=None)
         finish_items(doc, kinds=[WorkKind.INFO])
         record(actor=actor, doc=doc, action=EventAction.CANCEL, from_status=before, note=reason)
+    return doc
+
+
+def incoming_attach_copy(
+    *,
+    actor: User,
+    original: IncomingDocument | int,
+    channel: str,
+    note: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> IncomingDocument:
+    """The clerk decides an arrival is the same document as an earlier entry (e.g. the paper copy
+    of an electronic arrival): no new number, the copy's files join the earlier entry."""
+    with FileBatch() as batch, transaction.atomic():
+        doc = lock(original)
+        require(actor, "documents.clerk_action", doc)
+        if doc.status == Status.CANCELLED:
+            raise DomainError("Văn bản gốc đã bị hủy vào sổ; hãy vào sổ văn bản mới.")
+        stored = attach_files(
+            actor=actor, doc=doc, files=files, role=FileRole.ORIGINAL, batch=batch
+        )
+        label = "bản điện tử" if channel == "electronic" else "bản giấy"
+        record(
+            actor=actor,
+            doc=doc,
+            action=EventAction.LINK_DUPLICATE,
+            from_status=doc.status,
+            note=note or f"Nhận thêm {label} của cùng văn bản",
+            data={"channel": channel, "files": [f.name for f in stored]},
+        )
     return doc
 
 

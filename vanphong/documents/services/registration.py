@@ -27,8 +27,8 @@ from vanphong.documents.models import (
 from vanphong.documents.services.common import (
     attach_files,
     begin,
-    lock,
     finish_items,
+    lock,
     open_item,
     record,
     save_status,

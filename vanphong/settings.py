@@ -105,7 +105,18 @@ if DATABASE_URL:
         raise ImproperlyConfigured(
             "DATABASE_URL không hợp lệ: chỉ hỗ trợ postgres://... hoặc sqlite:///..."
         )
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    try:
+        _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    except ValueError:  # dj_database_url.ParseError included
+        raise ImproperlyConfigured(
+            "DATABASE_URL không hợp lệ: không phân tích được địa chỉ (kiểm tra cổng, ký tự đặc "
+            "biệt trong mật khẩu cần mã hóa %XX)."
+        ) from None
+    if str(_db.get("NAME") or "") in ("", ":memory:"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL không hợp lệ: thiếu tên cơ sở dữ liệu (postgres://.../ten_csdl) "
+            "hoặc đường dẫn tệp SQLite (sqlite:////duong/dan/vanphong.sqlite3)."
+        )
     if _db["ENGINE"].endswith("postgresql"):
         _db.setdefault("OPTIONS", {})
         _db["CONN_HEALTH_CHECKS"] = True
@@ -117,7 +128,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "vanphong.sqlite3",
+            "NAME": str(VAR_DIR / "vanphong.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -163,7 +163,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = UserManager()
+    objects: UserManager[User] = UserManager()  # type: ignore[assignment,misc]
     REQUIRED_FIELDS = ["email"]
 
     class Meta:

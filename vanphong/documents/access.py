@@ -28,7 +28,7 @@ def delegators_of(user: User, on: date | None = None) -> list[int]:
         return cached
     on = on or today()
     ids = list(
-        Delegation.objects.filter(
+        Delegation.objects.filter(  # type: ignore[misc]
             to_user=user,
             start_date__lte=on,
             end_date__gte=on,

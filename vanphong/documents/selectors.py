@@ -109,7 +109,7 @@ def work_items(user: User, tab: str) -> QuerySet[WorkItem]:
     """The rows of one work-list tab for `user` (delegated routing included)."""
     today = access.today()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
-    own = WorkItem.objects.filter(
+    own = WorkItem.objects.filter(  # type: ignore[misc]
         secrecy__lte=user.clearance, document__organisation_id=user.organisation_id
     )
     delegators = access.delegators_of(user)

@@ -28,7 +28,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     A.LINK_DUPLICATE: (frozenset({S.REGISTERED, S.PRESENTED}), None),  # new entry → cancelled
 }
 
-_WHY = {
+_WHY: dict[str, str] = {
     A.COMPLETE: "chỉ hoàn thành được văn bản đã phân công người xử lý và đang xử lý",
     A.ASSIGN_HANDLER: "chỉ phân công chuyên viên khi văn bản đã giao cho đơn vị chủ trì",
     A.ROUTE: "văn bản đã được giao xử lý; hãy dùng “Giao lại”",

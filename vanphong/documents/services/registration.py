@@ -84,7 +84,7 @@ def find_duplicates(
 ) -> list[IncomingDocument]:
     from vanphong.core.policy import filter_visible
 
-    candidates = IncomingDocument.objects.filter(
+    candidates = IncomingDocument.objects.filter(  # type: ignore[misc]
         organisation_id=actor.organisation_id,
         sender=sender,
         code_key=code_key(code_notation),

@@ -36,11 +36,25 @@ TABS = {
     "da_hoan_thanh": "Đã hoàn thành",
     "de_biet": "Để biết",
 }
+SORT_LABELS = {
+    "moi_nhat": "Mới nhất",
+    "cu_nhat": "Cũ nhất",
+    "han_xu_ly": "Hạn xử lý gần nhất",
+    "do_khan": "Độ khẩn",
+}
+# Work lists sort on the work item's own indexed columns (user, status, created_at / due_date),
+# so a clerk with a million finished items still gets the first page from the index.
 SORTS = {
-    "moi_nhat": ("-document__arrival_date", "-document__arrival_number"),
-    "cu_nhat": ("document__arrival_date", "document__arrival_number"),
-    "han_xu_ly": ("due_date", "-document__arrival_date"),
-    "do_khan": ("-document__urgency", "-document__arrival_date"),
+    "moi_nhat": ("-created_at",),
+    "cu_nhat": ("created_at",),
+    "han_xu_ly": ("due_date", "-created_at"),
+    "do_khan": ("-document__urgency", "-created_at"),
+}
+REGISTER_SORTS = {
+    "moi_nhat": ("-arrival_date", "-arrival_number"),
+    "cu_nhat": ("arrival_date", "arrival_number"),
+    "han_xu_ly": ("due_date", "-arrival_date"),
+    "do_khan": ("-urgency", "-arrival_date"),
 }
 _ACTION_KINDS = [k for k in WorkKind.values if k != WorkKind.INFO]
 
@@ -195,7 +209,7 @@ def register_list(user: User, filters: ListFilters, page: int) -> Page:
     """The incoming register as the user may see it (sổ văn bản đến)."""
     qs = filter_visible(user, "documents.incoming", IncomingDocument.objects.all())
     qs = filters.apply(qs).select_related("sender", "doc_type", "lead_unit", "handler", "register")
-    order = [o.replace("document__", "") for o in SORTS.get(filters.sort, SORTS["moi_nhat"])]
+    order = REGISTER_SORTS.get(filters.sort, REGISTER_SORTS["moi_nhat"])
     return paginate(qs.order_by(*order, "-id"), page)
 
 

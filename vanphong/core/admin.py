@@ -87,6 +87,12 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """People named in the audit log are deactivated, never deleted (see core.signals)."""
+        if obj is not None and AuditEvent.objects.filter(actor=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):

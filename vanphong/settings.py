@@ -237,6 +237,9 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.locmem.EmailBackend"
 )
 EMAIL_ENABLED = bool(EMAIL_HOST)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# The address people open the system at, for links in emails (e.g. https://vanphong.tinhuy.vn).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
 
 # --- background worker ------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
@@ -247,6 +250,7 @@ if REDIS_URL:
         "name": env_str("HUEY_NAME", "vanphong"),
         "url": REDIS_URL,
         "immediate": _huey_immediate,
+        "utc": False,  # periodic crontabs (07:00 reminders) run on local time
         "consumer": {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_type": "thread"},
     }
 else:
@@ -255,6 +259,7 @@ else:
         "name": "vanphong",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": _huey_immediate,
+        "utc": False,  # periodic crontabs (07:00 reminders) run on local time
         "consumer": {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_type": "thread"},
     }
 

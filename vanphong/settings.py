@@ -211,6 +211,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = VANPHONG_ENV == "test"
+# Tests: look static files up per request instead of scanning all of them for every test client.
+WHITENOISE_AUTOREFRESH = VANPHONG_ENV == "test"
 MEDIA_ROOT = VAR_DIR / "files"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,0 +1,420 @@
+"""Forms of the incoming-documents pages: registration, duplicates, filters, senders, delegations.
+
+The per-action forms of the detail page live in `action_forms.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from vanphong.core.models import Organisation, Secrecy, Unit, User
+from vanphong.documents import selectors
+from vanphong.documents.models import Channel, DocumentType, Status, Urgency
+from vanphong.documents.services import IncomingData
+
+DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
+ALLOWED_EXTENSIONS = {".pdf", ".docx", ".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+FILE_ACCEPT = ",".join(sorted(ALLOWED_EXTENSIONS))
+SORT_LABELS = {
+    "moi_nhat": "Mới nhất",
+    "cu_nhat": "Cũ nhất",
+    "han_xu_ly": "Hạn xử lý gần nhất",
+    "do_khan": "Khẩn nhất",
+}
+
+
+class StyledForm(forms.Form):
+    """Adds the Bootstrap classes every widget needs, so templates stay short."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = "form-check-input"
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def mark_invalid(self) -> None:
+        """Flag widgets of fields with errors (Bootstrap's .is-invalid); call after validation."""
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+
+
+def date_field(label: str, *, required: bool = True, **attrs: Any) -> forms.DateField:
+    """A date typed as dd/mm/yyyy, as the offices write it."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", **attrs},
+        ),
+        error_messages={
+            "required": f"Vui lòng nhập {label.lower()}.",
+            "invalid": f"{label} không hợp lệ: hãy nhập theo dạng dd/mm/yyyy.",
+        },
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the extension is checked here, the content by the store."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": FILE_ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in items]
+        files = [f for f in cleaned if f]
+        if self.required and not files:
+            raise forms.ValidationError("Vui lòng chọn ít nhất một tệp.", code="required")
+        for upload in files:
+            if PurePath(upload.name or "").suffix.lower() not in ALLOWED_EXTENSIONS:
+                raise forms.ValidationError(
+                    f"Tệp “{upload.name}” không đúng định dạng cho phép "
+                    "(PDF, DOCX, JPEG, PNG, TIFF).",
+                    code="file_type",
+                )
+        return files
+
+
+def secret_connected(secrecy: int | None) -> bool:
+    """A secret document on a connected network keeps only its register entry."""
+    return bool(secrecy) and settings.NETWORK_ZONE == "connected"
+
+
+def secrecy_choices(user: User) -> list[tuple[int, str]]:
+    return [(value, label) for value, label in Secrecy.choices if value <= user.clearance]
+
+
+class IncomingForm(StyledForm):
+    """The incoming register's metadata plus the files (sổ văn bản đến)."""
+
+    arrival_date = date_field("Ngày đến")
+    channel = forms.ChoiceField(
+        label="Hình thức nhận",
+        choices=Channel.choices,
+        initial=Channel.PAPER,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Vui lòng chọn hình thức nhận."},
+    )
+    sender = forms.ModelChoiceField(
+        label="Cơ quan gửi",
+        queryset=Organisation.objects.filter(is_active=True),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Vui lòng chọn cơ quan gửi.",
+            "invalid_choice": "Cơ quan gửi không có trong danh bạ; hãy chọn lại.",
+        },
+    )
+    code_notation = forms.CharField(
+        label="Số và ký hiệu",
+        max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": "Ví dụ: 123-CV/VPTW", "autocomplete": "off"}),
+        error_messages={"required": "Vui lòng nhập số và ký hiệu văn bản."},
+    )
+    document_date = date_field("Ngày văn bản")
+    doc_type = forms.ModelChoiceField(
+        label="Loại văn bản",
+        queryset=DocumentType.objects.filter(is_active=True),
+        empty_label="— Chọn loại văn bản —",
+        error_messages={
+            "required": "Vui lòng chọn loại văn bản.",
+            "invalid_choice": "Loại văn bản không hợp lệ.",
+        },
+    )
+    summary = forms.CharField(
+        label="Trích yếu",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    signer_name = forms.CharField(label="Người ký", max_length=150, required=False)
+    page_count = forms.IntegerField(
+        label="Số trang",
+        required=False,
+        min_value=1,
+        max_value=100000,
+        error_messages={
+            "invalid": "Số trang phải là số nguyên.",
+            "min_value": "Số trang phải là số dương.",
+            "max_value": "Số trang quá lớn.",
+        },
+    )
+    urgency = forms.TypedChoiceField(
+        label="Mức độ khẩn", choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL
+    )
+    secrecy = forms.TypedChoiceField(
+        label="Mức độ mật",
+        choices=Secrecy.choices,
+        coerce=int,
+        initial=Secrecy.NONE,
+        error_messages={"invalid_choice": "Bạn không được vào sổ văn bản ở mức độ mật này."},
+    )
+    due_date = date_field("Hạn xử lý", required=False)
+    notes = forms.CharField(
+        label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    attachments = MultipleFileField(label="Tệp văn bản")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        secrecy = self.fields["secrecy"]
+        assert isinstance(secrecy, forms.TypedChoiceField)
+        secrecy.choices = secrecy_choices(user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if secret_connected(data.get("secrecy")):
+            if data.get("attachments"):
+                self.add_error(
+                    "attachments",
+                    "Văn bản mật trên mạng kết nối: không được đính kèm tệp. Hãy bỏ tệp và quản "
+                    "lý bản giấy theo quy định bảo vệ bí mật nhà nước.",
+                )
+            data["summary"] = ""
+            data["notes"] = ""
+        elif "secrecy" in data and not (data.get("summary") or "").strip():
+            self.add_error("summary", "Vui lòng nhập trích yếu.")
+        return data
+
+    def sender_choice(self) -> Organisation | None:
+        """The sender currently chosen (bound or initial), for the picker's visible label."""
+        raw = self["sender"].value()
+        if isinstance(raw, Organisation):
+            return raw
+        if raw in (None, ""):
+            return None
+        try:
+            return Organisation.objects.filter(pk=int(raw), is_active=True).first()
+        except (TypeError, ValueError):
+            return None
+
+    def withheld(self) -> bool:
+        """Whether the current secrecy (bound or initial) hides the content fields."""
+        try:
+            return secret_connected(int(self["secrecy"].value() or 0))
+        except (TypeError, ValueError):
+            return False
+
+    def to_data(self) -> IncomingData:
+        d = self.cleaned_data
+        return IncomingData(
+            sender=d["sender"],
+            code_notation=d["code_notation"],
+            document_date=d["document_date"],
+            doc_type=d["doc_type"],
+            summary=d.get("summary", ""),
+            arrival_date=d["arrival_date"],
+            signer_name=d.get("signer_name", ""),
+            page_count=d.get("page_count"),
+            urgency=d["urgency"],
+            secrecy=d["secrecy"],
+            due_date=d.get("due_date"),
+            notes=d.get("notes", ""),
+            channel=d["channel"],
+            files=list(d.get("attachments") or []),
+        )
+
+
+class DuplicateChoiceForm(forms.Form):
+    """The clerk's answer to a duplicate warning: the same document, or register it anyway."""
+
+    duplicate_choice = forms.ChoiceField(choices=[("same", "same"), ("new", "new")])
+    duplicate_of = forms.IntegerField(required=False)
+    duplicate_reason = forms.CharField(
+        label="Lý do vẫn vào sổ",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "Lý do dài tối đa 300 ký tự."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        choice = data.get("duplicate_choice")
+        if choice == "new" and not (data.get("duplicate_reason") or "").strip():
+            self.add_error("duplicate_reason", "Vui lòng ghi lý do vẫn vào sổ văn bản trùng.")
+        if choice == "same" and not data.get("duplicate_of"):
+            self.add_error("duplicate_of", "Hãy chọn văn bản đã vào sổ trước đó.")
+        return data
+
+
+class ListFilterForm(StyledForm):
+    """Filters shared by the work lists and the register; bad values are shown and ignored."""
+
+    tu_ngay = date_field("Từ ngày", required=False)
+    den_ngay = date_field("Đến ngày", required=False)
+    noi_gui = forms.ModelChoiceField(
+        label="Cơ quan gửi",
+        queryset=Organisation.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    loai = forms.ModelChoiceField(
+        label="Loại văn bản",
+        queryset=DocumentType.objects.all(),
+        required=False,
+        empty_label="Tất cả loại",
+    )
+    do_khan = forms.TypedChoiceField(
+        label="Độ khẩn",
+        choices=[("", "Mọi độ khẩn"), *Urgency.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    don_vi = forms.ModelChoiceField(
+        label="Đơn vị chủ trì",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="Mọi đơn vị",
+    )
+    trang_thai = forms.ChoiceField(
+        label="Trạng thái", choices=[("", "Mọi trạng thái"), *Status.choices], required=False
+    )
+    tu_khoa = forms.CharField(
+        label="Tìm theo số ký hiệu, trích yếu",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Số ký hiệu, trích yếu…"}),
+    )
+    sap_xep = forms.ChoiceField(
+        label="Sắp xếp",
+        choices=list(SORT_LABELS.items()),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.fields["don_vi"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        org_id = user.organisation_id
+        if org_id is None:
+            unit.queryset = Unit.objects.none()
+        else:
+            unit.queryset = Unit.objects.filter(organisation_id=org_id, is_active=True)
+
+    def to_filters(self) -> selectors.ListFilters:
+        if not self.is_bound:
+            return selectors.ListFilters()
+        self.is_valid()
+        d = self.cleaned_data
+        sort = d.get("sap_xep") or "moi_nhat"
+        sender = d.get("noi_gui")
+        doc_type = d.get("loai")
+        unit = d.get("don_vi")
+        return selectors.ListFilters(
+            date_from=d.get("tu_ngay"),
+            date_to=d.get("den_ngay"),
+            sender_id=sender.pk if sender else None,
+            doc_type_id=doc_type.pk if doc_type else None,
+            urgency=d.get("do_khan"),
+            unit_id=unit.pk if unit else None,
+            status=d.get("trang_thai") or None,
+            text=d.get("tu_khoa") or "",
+            sort=sort if sort in selectors.SORTS else "moi_nhat",
+        )
+
+    def sender_choice(self) -> Organisation | None:
+        if self.is_bound and self.is_valid():
+            sender = self.cleaned_data.get("noi_gui")
+            return sender if isinstance(sender, Organisation) else None
+        return None
+
+    def is_filtered(self) -> bool:
+        """Whether any filter (not just the sort order) is set."""
+        if not self.is_bound:
+            return False
+        return any(self.data.get(name) for name in self.fields if name != "sap_xep")
+
+
+class SenderCreateForm(StyledForm):
+    """A new external sender; its inputs belong to a separate <form> by the HTML form attribute,
+    so they can sit next to the picker inside the registration form."""
+
+    FORM_ID = "sender-create-form"
+
+    full_name = forms.CharField(
+        label="Tên cơ quan gửi",
+        max_length=255,
+        error_messages={"required": "Vui lòng nhập tên cơ quan gửi."},
+    )
+    short_name = forms.CharField(label="Tên viết tắt", max_length=80, required=False)
+    identifier = forms.CharField(
+        label="Mã định danh",
+        max_length=35,
+        required=False,
+        help_text="Nếu có, ví dụ 000.00.00.G22.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["form"] = self.FORM_ID
+
+
+class DelegationForm(StyledForm):
+    to_user = forms.ModelChoiceField(
+        label="Người được ủy quyền",
+        queryset=User.objects.none(),
+        empty_label="— Chọn người được ủy quyền —",
+        error_messages={
+            "required": "Vui lòng chọn người được ủy quyền.",
+            "invalid_choice": "Người được chọn không hợp lệ.",
+        },
+    )
+    start_date = date_field("Từ ngày")
+    end_date = date_field("Đến hết ngày")
+    note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            User.objects.filter(organisation=user.organisation, is_active=True)
+            .exclude(pk=user.pk)
+            .select_related("unit")
+            .order_by("full_name")
+        )
+        field.label_from_instance = person_label  # type: ignore[method-assign, assignment]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            self.add_error("end_date", "Ngày kết thúc phải sau ngày bắt đầu.")
+        return data
+
+
+def person_label(user: User) -> str:
+    where = user.position or (str(user.unit) if user.unit_id else "")
+    return f"{user.full_name or user.username} — {where}" if where else str(user)
+
+
+def file_names(files: Sequence[UploadedFile] | None) -> list[str]:
+    return [f.name or "tệp" for f in files or []]

@@ -1,0 +1,115 @@
+"""Small display helpers for the incoming-document pages: badges, overdue marks, event details."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import template
+
+from vanphong.documents.models import (
+    DocumentEvent,
+    EventAction,
+    IncomingDocument,
+    Status,
+    Urgency,
+    WorkStatus,
+)
+
+register = template.Library()
+
+_URGENCY_CLASS: dict[int, str] = {
+    Urgency.KHAN: "text-bg-warning",
+    Urgency.THUONG_KHAN: "vp-badge-orange",
+    Urgency.HOA_TOC: "text-bg-danger",
+    Urgency.HOA_TOC_HEN_GIO: "text-bg-danger",
+}
+_STATUS_CLASS: dict[str, str] = {
+    Status.REGISTERED: "text-bg-light border",
+    Status.PRESENTED: "text-bg-info",
+    Status.ASSIGNED: "text-bg-primary",
+    Status.IN_PROGRESS: "text-bg-primary",
+    Status.DONE: "text-bg-success",
+    Status.CLOSED: "text-bg-secondary",
+    Status.CANCELLED: "text-bg-dark",
+}
+_FINISHED: set[str] = {Status.DONE, Status.CLOSED, Status.CANCELLED}
+
+
+@register.simple_tag
+def urgency_class(urgency: int) -> str:
+    """Bootstrap classes of the urgency badge; "" for a normal document (no badge)."""
+    return _URGENCY_CLASS.get(urgency, "")
+
+
+@register.simple_tag
+def status_class(status: str) -> str:
+    return _STATUS_CLASS.get(status, "text-bg-light border")
+
+
+@register.filter
+def doc_overdue(doc: IncomingDocument, today: date) -> bool:
+    """Past its deadline and still waiting for a result."""
+    return bool(doc.due_date and doc.due_date < today and doc.status not in _FINISHED)
+
+
+@register.filter
+def item_overdue(item: Any, today: date) -> bool:
+    """A work item past its deadline that its owner has not finished."""
+    return bool(item.due_date and item.due_date < today and item.status != WorkStatus.DONE)
+
+
+def _date(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+@register.simple_tag
+def event_details(event: DocumentEvent) -> list[str]:
+    """The facts recorded with a history row, as short Vietnamese phrases."""
+    data: dict[str, Any] = event.data or {}
+    out: list[str] = []
+    action = event.action
+    if action == EventAction.REGISTER:
+        if data.get("number"):
+            out.append(f"Số đến {data['number']} ({data.get('register', '')})")
+        if data.get("files"):
+            out.append(f"{data['files']} tệp đính kèm")
+    elif action == EventAction.PRESENT and data.get("to_name"):
+        out.append(f"Trình: {data['to_name']}")
+    elif action in (EventAction.ROUTE, EventAction.REASSIGN):
+        lead = data.get("lead_unit") or data.get("lead_user")
+        if lead:
+            out.append(f"Chủ trì: {lead}")
+        if data.get("co"):
+            out.append("Phối hợp: " + ", ".join(data["co"]))
+        if data.get("info"):
+            out.append("Để biết: " + ", ".join(data["info"]))
+        if data.get("due_date"):
+            out.append(f"Hạn xử lý: {_date(data['due_date'])}")
+    elif action == EventAction.ASSIGN_HANDLER:
+        if data.get("handler"):
+            out.append(f"Chuyên viên xử lý: {data['handler']}")
+        if data.get("co"):
+            out.append("Cùng xử lý: " + ", ".join(data["co"]))
+    elif action == EventAction.FORWARD:
+        out.append(f"Từ {data.get('from_unit') or '—'} sang {data.get('to_unit') or '—'}")
+    elif action == EventAction.EXTEND:
+        out.append(
+            f"Hạn cũ: {_date(data.get('from')) or 'chưa có'}; hạn mới: {_date(data.get('to'))}"
+        )
+    elif action == EventAction.COMPLETE:
+        if data.get("reply"):
+            out.append(f"Văn bản trả lời: {data['reply']}")
+        if data.get("on_time") is False:
+            out.append("Hoàn thành sau hạn")
+    elif action == EventAction.EDIT and data.get("files"):
+        out.append(f"Thêm {data['files']} tệp")
+    if action in (EventAction.PROGRESS, EventAction.LINK_DUPLICATE) and data.get("files"):
+        files = data["files"]
+        out.append("Tệp: " + (", ".join(files) if isinstance(files, list) else str(files)))
+    return out

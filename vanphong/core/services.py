@@ -35,6 +35,21 @@ def _locked_message(user: User) -> str:
     )
 
 
+def _count_failure(user: User) -> None:
+    """One more failed attempt (password or second-step code); lock at LOGIN_MAX_FAILURES."""
+    User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+    user.refresh_from_db(fields=["failed_logins", "locked_until"])
+    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
+        user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        user.failed_logins = 0
+        user.save(update_fields=["locked_until", "failed_logins"])
+
+
+def _is_locked(user: User) -> bool:
+    until = User.objects.filter(pk=user.pk).values_list("locked_until", flat=True).first()
+    return until is not None and until > timezone.now()
+
+
 def signin_check_password(*, request: HttpRequest, username: str, password: str) -> SignInOutcome:
     """First factor. Counts failures, locks the account after LOGIN_MAX_FAILURES."""
     generic = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -55,14 +70,7 @@ def signin_check_password(*, request: HttpRequest, username: str, password: str)
     if authenticated is None or not isinstance(authenticated, User):
         with transaction.atomic():
             if user is not None:
-                User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-                user.refresh_from_db(fields=["failed_logins", "locked_until"])
-                if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-                    user.locked_until = timezone.now() + timedelta(
-                        minutes=settings.LOGIN_LOCK_MINUTES
-                    )
-                    user.failed_logins = 0
-                    user.save(update_fields=["locked_until", "failed_logins"])
+                _count_failure(user)
             audit_record(
                 actor=None,
                 actor_name=username[:150],
@@ -74,27 +82,38 @@ def signin_check_password(*, request: HttpRequest, username: str, password: str)
         if user is not None and user.locked_until and user.locked_until > timezone.now():
             return SignInOutcome(None, _locked_message(user))
         return SignInOutcome(None, generic)
-    if authenticated.failed_logins or authenticated.locked_until:
+    if not authenticated.totp_enabled and (
+        authenticated.failed_logins or authenticated.locked_until
+    ):
+        # With a second factor the count is reset only when the code is right (totp_verify).
         User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
     return SignInOutcome(authenticated, needs_totp=authenticated.totp_enabled)
 
 
 def totp_verify(*, user: User, code: str) -> bool:
-    """Check a 6-digit code (±30 s); a code is accepted once (no replay)."""
+    """Check a 6-digit code (±30 s); a code is accepted once (no replay).
+
+    A wrong or replayed code counts as a failed sign-in, and a locked account accepts no code,
+    so the six digits cannot be guessed by trying them all.
+    """
     code = "".join(ch for ch in code if ch.isdigit())
-    if not user.totp_secret or len(code) != 6:
+    if not user.totp_secret or _is_locked(user):
         return False
     totp = pyotp.TOTP(user.totp_secret)
     now = timezone.now()
     current_step = int(now.timestamp()) // totp.interval
-    for offset in (0, -1, 1):
-        step = current_step + offset
-        if secrets.compare_digest(totp.generate_otp(step), code):
-            with transaction.atomic():
-                updated = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
-                    totp_last_step=step
-                )
-            return updated == 1
+    with transaction.atomic():
+        if len(code) == 6:
+            for offset in (0, -1, 1):
+                step = current_step + offset
+                if secrets.compare_digest(totp.generate_otp(step), code):
+                    updated = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
+                        totp_last_step=step, failed_logins=0, locked_until=None
+                    )
+                    if updated == 1:
+                        return True
+                    break
+        _count_failure(user)
     return False
 
 

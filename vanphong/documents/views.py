@@ -230,6 +230,9 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Đã ủy quyền cho {d['to_user']}.")
                 return redirect("documents:delegations")
         except (DomainError, PermissionDenied) as exc:
+            if not may_delegate:
+                messages.error(request, error_message(exc))
+                return redirect("documents:delegations")
             field = getattr(exc, "field", None)
             form.add_error(field if field in form.fields else None, error_message(exc))
     form.mark_invalid()

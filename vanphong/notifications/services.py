@@ -1,4 +1,4 @@
-"""Writes of notifications. Idempotent when a dedupe key is given."""
+"""Writes of notifications. Idempotent when a dedupe key is given; email when SMTP is set."""
 
 from __future__ import annotations
 
@@ -16,9 +16,38 @@ from vanphong.notifications.models import Notification
 log = logging.getLogger(__name__)
 
 
+def email_body(note: Notification) -> str:
+    lines = [f"Kính gửi {note.user.full_name or note.user.username},", "", note.title]
+    if note.url:
+        if settings.SITE_URL:
+            lines += ["", f"Xem chi tiết: {settings.SITE_URL}{note.url}"]
+        else:
+            lines += ["", "Xem chi tiết trong mục Thông báo của hệ thống văn phòng điện tử."]
+    lines += ["", "—", "Thư gửi tự động từ hệ thống văn phòng điện tử; vui lòng không trả lời."]
+    return "\n".join(lines)
+
+
+def _email(notes: Iterable[Notification]) -> None:
+    for note in notes:
+        if not note.user.email:
+            continue
+        try:
+            send_mail(
+                f"[Văn phòng điện tử] {note.title}",
+                email_body(note),
+                settings.DEFAULT_FROM_EMAIL,
+                [note.user.email],
+            )
+        except OSError as exc:  # smtplib errors and timeouts: the bell still has it
+            log.warning("gửi thư thông báo %s thất bại: %s", note.pk, exc)
+            continue
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+
+
 def notification_send(
     *, user_ids: Iterable[int], title: str, kind: str, url: str = "", dedupe_key: str = ""
 ) -> list[Notification]:
+    """One notification per active user; a repeated dedupe key sends nothing the second time."""
     created = []
     for user in User.objects.filter(pk__in=list(user_ids), is_active=True):
         try:
@@ -34,24 +63,13 @@ def notification_send(
                 )
         except IntegrityError:
             continue  # already sent with this key: a retried job sends nothing twice
-    if settings.EMAIL_ENABLED:
-        for note in created:
-            if note.user.email:
-                try:
-                    send_mail(
-                        f"[vanphong] {note.title}",
-                        f"{note.title}\n\n{note.url}",
-                        settings.DEFAULT_FROM_EMAIL,
-                        [note.user.email],
-                    )
-                except OSError as exc:
-                    log.warning("gửi thư thông báo thất bại: %s", exc)
-                    continue
-                Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+    if settings.EMAIL_ENABLED and created:
+        _email(created)
     return created
 
 
 def notification_mark_read(*, actor: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all of them when `ids` is None)."""
     qs = Notification.objects.filter(user=actor, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))

@@ -2,7 +2,7 @@
 # Debian packages the tests need (the browser and fonts for Vietnamese). Installed only when
 # running as root and something is missing; otherwise prints what to install.
 set -euo pipefail
-packages=(chromium fonts-noto-core fonts-liberation2)
+packages=(chromium fonts-noto-core fonts-liberation2 libreoffice-writer-nogui)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

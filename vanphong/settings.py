@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "vanphong.files",
     "vanphong.numbering",
     "vanphong.documents",
+    "vanphong.drafting",
     "vanphong.notifications",
     "vanphong.api",
 ]
@@ -215,6 +216,10 @@ WHITENOISE_USE_FINDERS = VANPHONG_ENV == "test"
 WHITENOISE_AUTOREFRESH = VANPHONG_ENV == "test"
 MEDIA_ROOT = VAR_DIR / "files"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50, minimum=1) * 1024 * 1024
+
+# Outgoing documents: DOCX -> PDF with LibreOffice headless (one profile per worker process).
+SOFFICE_PATH = env_str("SOFFICE_PATH", "soffice")
+CONVERT_TIMEOUT = env_int("CONVERT_TIMEOUT", 120, minimum=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp")

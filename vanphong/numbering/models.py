@@ -87,3 +87,51 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register} {self.period_key}: {self.last_number}"
+
+
+class NotationStyle(models.TextChoices):
+    PARTY = "party", "Đảng: 05-CT/TU"
+    STATE = "state", "Nhà nước: 12/UBND-VP"
+
+
+class OutgoingNumbering(models.Model):
+    """Which counter an (issuer, document-type group) uses for outgoing documents.
+
+    Several document types may share one counter (Quyết định and Quy định sharing "QĐ"). The
+    counter itself lives on the outgoing register this row owns, so the gap-free allocation of
+    `number_allocate` serves outgoing numbers too; its restart rule is the register's.
+    """
+
+    register = models.OneToOneField(
+        Register, on_delete=models.PROTECT, related_name="outgoing_numbering", verbose_name="sổ"
+    )
+    doc_types = models.ManyToManyField(
+        "documents.DocumentType", related_name="outgoing_numberings", verbose_name="loại văn bản"
+    )
+    abbr = models.CharField(
+        "ký hiệu loại văn bản",
+        max_length=20,
+        help_text="QĐ, CT, CV... Với văn bản nhà nước, phần đứng trước ký hiệu cơ quan.",
+    )
+    issuer_code = models.CharField(
+        "ký hiệu cơ quan ban hành",
+        max_length=30,
+        blank=True,
+        help_text="Để trống thì dùng ký hiệu cơ quan ban hành của tổ chức (TU, VPTU...).",
+    )
+    style = models.CharField(
+        "cách ghi số, ký hiệu", max_length=10, choices=NotationStyle.choices, default="party"
+    )
+
+    class Meta:
+        verbose_name = "cấu hình cấp số văn bản đi"
+        verbose_name_plural = "cấu hình cấp số văn bản đi"
+
+    def __str__(self) -> str:
+        return f"{self.register.organisation} – {self.abbr}"
+
+    def compose(self, number: int) -> str:
+        issuer = self.issuer_code or self.register.organisation.issuer_abbr
+        if self.style == NotationStyle.STATE:
+            return f"{number:02d}/{self.abbr}-{issuer}"
+        return f"{number:02d}-{self.abbr}/{issuer}"

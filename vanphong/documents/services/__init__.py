@@ -1,5 +1,6 @@
 """Every write on incoming documents. Views, API, commands and tasks call these."""
 
+from vanphong.documents.services.dispatch import incoming_link_reply, incoming_receive_internal
 from vanphong.documents.services.registration import (
     DuplicateFound,
     IncomingData,
@@ -49,8 +50,10 @@ __all__ = [
     "incoming_extend",
     "incoming_forward",
     "incoming_link_duplicate",
+    "incoming_link_reply",
     "incoming_mark_read",
     "incoming_present",
+    "incoming_receive_internal",
     "incoming_progress",
     "incoming_reassign",
     "incoming_register",

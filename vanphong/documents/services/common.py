@@ -34,10 +34,16 @@ def lock(document: IncomingDocument | int) -> IncomingDocument:
 def begin(
     *, actor: User, document: IncomingDocument | int, permission: str, action: str
 ) -> tuple[IncomingDocument, str]:
-    """Lock the row, check the policy and the state machine; return (row, next status)."""
+    """Lock the row, check the policy and the state machine; return (row, next status).
+
+    Someone who may see the document learns why a step is not possible in its current state
+    (InvalidTransition) before being told the step is not theirs; others learn nothing.
+    """
     doc = lock(document)
+    require(actor, "documents.view", doc)
+    target = workflow.check(doc, action)
     require(actor, permission, doc)
-    return doc, workflow.check(doc, action)
+    return doc, target
 
 
 def record(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,7 +14,7 @@ from vanphong.documents import access, exports
 
 
 @require_GET
-def export_register(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export_register(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
     """`/van-ban-den/xuat/<kind>.<fmt>?tu_ngay=dd/mm/yyyy&den_ngay=dd/mm/yyyy[&so=<mã sổ>]`."""
     assert isinstance(request.user, User)
     require(

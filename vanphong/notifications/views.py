@@ -65,7 +65,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("id", "")
     pk = int(raw) if raw.isdigit() else None
     notification_mark_read(actor=user, ids=[pk] if pk is not None else None)
-    if request.htmx:
+    if getattr(request, "htmx", False):
         if pk is None:
             return _dropdown(request, user)
         note = selectors.own(user, pk)

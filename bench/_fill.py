@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BATCH = 5000
@@ -418,6 +419,7 @@ class _Writer:
 
 class _Maker:
     def __init__(self, casts: list[OrgCast], rng: random.Random) -> None:
+        from django.conf import settings
         from django.db import connection
         from django.db.models import Max
         from django.utils import timezone
@@ -470,15 +472,15 @@ class _Maker:
         self.next_id = (IncomingDocument.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         self.pg = connection.vendor == "postgresql"
         self.now_db = self.out.moment(self.now)
-        self._at: dict[date, Any] = {}
+        zone = ZoneInfo(settings.TIME_ZONE)
+        self.utc_offset = zone.utcoffset(datetime(self.today.year, 1, 1)) or timedelta(0)
 
-    def at(self, day: date) -> Any:
-        """9 o'clock on `day`, as the database column wants it (memoised: called millions of
-        times)."""
-        value = self._at.get(day)
-        if value is None:
-            value = self._at[day] = self.out.moment(_moment(day))
-        return value
+    def at(self, day: date, minute: int = 0) -> Any:
+        """A moment of the working day `day` (from 07:30, `minute` later), as the column wants
+        it. Vietnam keeps one offset all year, so local time is UTC + a constant."""
+        local = datetime(day.year, day.month, day.day, 7, 30) + timedelta(minutes=minute)
+        moment = local - self.utc_offset
+        return moment.isoformat(" ") if self.out.sqlite else moment.replace(tzinfo=UTC)
 
     def write(self, days: list[date]) -> None:
         docs: list[tuple[Any, ...]] = []
@@ -522,6 +524,7 @@ class _Maker:
         notation = self.numbers.next(spec, type_name, abbr)
         document_date = day - timedelta(days=rng.choice((0, 0, 1, 1, 2, 3)))
         doc_id, self.next_id = self.next_id, self.next_id + 1
+        minute = rng.randint(0, 540)
         doc: dict[str, Any] = {
             "id": doc_id,
             "organisation_id": org.org_id,
@@ -529,7 +532,7 @@ class _Maker:
             "period_key": str(day.year),
             "arrival_number": number,
             "arrival_date": out.date(day),
-            "received_at": self.at(day),
+            "received_at": self.at(day, minute),
             "channel": "electronic" if rng.random() < 0.65 and not secret else "paper",
             "sender_id": sender_id,
             "code_notation": notation,
@@ -560,19 +563,19 @@ class _Maker:
             "cancel_reason": "",
             "updated_at": self.now_db,
         }
-        items = self._route(doc, org, status, day)
+        items = self._route(doc, org, status, day, minute)
         return doc, items
 
     def _route(
-        self, doc: dict[str, Any], org: OrgCast, status: str, day: date
+        self, doc: dict[str, Any], org: OrgCast, status: str, day: date, minute: int
     ) -> list[tuple[Any, ...]]:
         """Fill the routing fields of `doc` and return its work items as rows."""
         rng, out = self.rng, self.out
         items: list[tuple[Any, ...]] = []
-        arrived = self.at(day)
         finished = status in ("done", "closed")
         done_day = min(self.today, day + timedelta(days=rng.randint(1, 25)))
-        finished_at = self.at(done_day)
+        finished_at = self.at(done_day, rng.randint(0, 540))
+        step = 0
 
         def item(
             user: int,
@@ -582,6 +585,10 @@ class _Maker:
             due: date | None = None,
             unit: int | None = None,
         ) -> None:
+            nonlocal step  # each step of the routing comes a little later than the one before
+            step += 1
+            later = min(self.today, day + timedelta(days=step // 2))
+            created = self.at(later, minute + 20 * step) if step > 1 else self.at(day, minute)
             items.append(
                 (
                     doc["id"],
@@ -590,7 +597,7 @@ class _Maker:
                     state,
                     out.date(due),
                     doc["secrecy"],
-                    arrived,
+                    created,
                     finished_at if state == "done" else None,
                     by,
                     unit,
@@ -615,7 +622,7 @@ class _Maker:
         doc["routed_by_id"] = router
         if status == "closed" and (doc["secrecy"] or rng.random() < 0.15 or not org.teams):
             doc["direction"] = "Lưu hồ sơ, để biết."
-            doc["completed_at"] = self.at(day + timedelta(days=1))
+            doc["completed_at"] = self.at(min(self.today, day + timedelta(days=1)), minute)
             doc["completed_on_time"] = out.flag(True)
             return items
         due = day + timedelta(days=rng.choice((7, 10, 15, 15, 20, 30)))
@@ -726,12 +733,6 @@ class _Maker:
             Counter.objects.update_or_create(
                 register_id=register, period_key=period, defaults={"last_number": last}
             )
-
-
-def _moment(day: date) -> datetime:
-    from django.utils import timezone
-
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()) + timedelta(hours=9))
 
 
 class CpuClock:

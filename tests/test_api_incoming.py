@@ -113,12 +113,21 @@ def test_a_clerk_registers_a_document_with_a_real_pdf(api):
     assert b"".join(download.streaming_content) == content
 
 
-def test_a_sender_and_type_can_be_given_by_their_ids(api, demo):
+def test_a_sender_and_a_type_can_be_given_by_their_ids(api, demo):
     sender = demo.orgs["btctu"]
     response = api("vanthu").post_form(
-        "", form(sender_id=sender.pk, doc_type_id=demo.doc_type("Báo cáo").pk, doc_type="")
+        "",
+        form(
+            sender_id=sender.pk,
+            sender_identifier="",
+            doc_type_id=demo.doc_type("Báo cáo").pk,
+            doc_type="",
+            page_count="",  # an empty optional field of a form means "not given"
+            due_date="",
+        ),
     )
     assert response.status_code == 201, response.content
+    assert response.json()["page_count"] is None and response.json()["due_date"] is None
     assert response.json()["sender"]["id"] == sender.pk
     assert response.json()["doc_type"]["abbr"] == "BC"
 

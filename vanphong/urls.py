@@ -11,6 +11,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("van-ban-den/", include("vanphong.documents.urls")),
+    path("van-ban-di/", include("vanphong.drafting.urls")),
     path("thong-bao/", include("vanphong.notifications.urls")),
     path("", include("vanphong.core.urls")),
 ]

@@ -27,7 +27,7 @@ MODULES: list[Module] = [
         "outgoing",
         "Văn bản đi",
         "fa-paper-plane",
-        None,
+        "drafting:list",
         "Soạn thảo theo thể thức Hướng dẫn 36-HD/VPTW, trình duyệt nhiều cấp, cấp số khi "
         "ban hành, sổ văn bản đi theo Nghị định 30.",
     ),

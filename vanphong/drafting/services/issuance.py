@@ -160,9 +160,7 @@ def outgoing_issue(
 
 def _dispatch(*, actor: User, doc: OutgoingDocument, today: date) -> dict[str, int]:
     counts = {"delivered": 0, "queued": 0, "paper": 0}
-    pending = doc.recipients.select_for_update(of=("self",)).filter(
-        status=DispatchStatus.PENDING
-    )
+    pending = doc.recipients.select_for_update(of=("self",)).filter(status=DispatchStatus.PENDING)
     for line in pending.select_related("organisation"):
         if line.delivery == Delivery.INTERNAL and line.organisation is not None:
             line.incoming = incoming_receive_internal(

@@ -1,0 +1,137 @@
+"""Forms of the outgoing-documents pages; the services do the real checking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from vanphong.core.models import Organisation, Secrecy, User
+from vanphong.core.policy import filter_visible
+from vanphong.documents.forms import StyledForm
+from vanphong.documents.models import OPEN_STATUSES, DocumentType, IncomingDocument, Urgency
+from vanphong.drafting.models import (
+    Authority,
+    OutgoingDocument,
+    OutStatus,
+    Relation,
+    SigningAuthority,
+)
+from vanphong.drafting.services import DraftData, RecipientLine
+
+
+class DraftForm(StyledForm):
+    doc_type = forms.ModelChoiceField(
+        label="Loại văn bản", queryset=DocumentType.objects.filter(is_active=True)
+    )
+    summary = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label="Nội dung", required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    signer = forms.ModelChoiceField(label="Người ký", queryset=User.objects.none())
+    authority = forms.ChoiceField(label="Thẩm quyền ký", choices=Authority.choices, required=False)
+    urgency = forms.TypedChoiceField(
+        label="Mức độ khẩn", choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL
+    )
+    secrecy = forms.TypedChoiceField(
+        label="Mức độ mật", choices=Secrecy.choices, coerce=int, initial=Secrecy.NONE
+    )
+    recipient_orgs = forms.ModelMultipleChoiceField(
+        label="Nơi nhận trong danh bạ",
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    recipient_text = forms.CharField(
+        label="Nơi nhận khác (mỗi dòng một nơi, gửi bản giấy hoặc để báo cáo)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    replies_to = forms.ModelMultipleChoiceField(
+        label="Trả lời văn bản đến",
+        queryset=IncomingDocument.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    relation = forms.ChoiceField(label="Loại văn bản mới", choices=Relation.choices, required=False)
+    related = forms.ModelChoiceField(
+        label="Văn bản được đính chính/thay thế",
+        queryset=OutgoingDocument.objects.none(),
+        required=False,
+    )
+    copies = forms.IntegerField(label="Số bản", min_value=1, initial=1)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        signers = SigningAuthority.objects.filter(organisation_id=user.organisation_id).values(
+            "user_id"
+        )
+        self.fields["signer"].queryset = User.objects.filter(pk__in=signers, is_active=True)  # type: ignore[attr-defined]
+        self.fields["recipient_orgs"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            is_active=True
+        ).exclude(pk=user.organisation_id)
+        visible = filter_visible(user, "documents.incoming", IncomingDocument.objects.all())
+        self.fields["replies_to"].queryset = visible.filter(status__in=OPEN_STATUSES)[:200]  # type: ignore[attr-defined]
+        from vanphong.drafting import selectors
+
+        self.fields["related"].queryset = selectors.visible(user).filter(  # type: ignore[attr-defined]
+            status=OutStatus.ISSUED
+        )
+        self.apply_styles()
+
+    def to_data(self) -> DraftData:
+        data = self.cleaned_data
+        lines = [RecipientLine(organisation=org) for org in data["recipient_orgs"]]
+        lines += [
+            RecipientLine(label=line.strip(" -,;"))
+            for line in data["recipient_text"].splitlines()
+            if line.strip(" -,;")
+        ]
+        return DraftData(
+            doc_type=data["doc_type"],
+            summary=data["summary"],
+            body=data["body"],
+            signer=data["signer"],
+            authority=data["authority"] or "",
+            urgency=data["urgency"],
+            secrecy=data["secrecy"],
+            recipients=lines,
+            replies_to=list(data["replies_to"]),
+            relation=data["relation"] or "",
+            related=data["related"],
+            copies=data["copies"],
+        )
+
+
+class VersionForm(forms.Form):
+    file = forms.FileField(label="Tệp DOCX")
+    note = forms.CharField(label="Ghi chú", required=False, max_length=300)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label="Ý kiến", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class IssueForm(forms.Form):
+    issue_date = forms.DateField(label="Ngày ban hành", required=False)
+    final_pdf = forms.FileField(
+        label="Bản PDF cuối (để trống: hệ thống tự chuyển từ DOCX)", required=False
+    )
+    copies = forms.IntegerField(label="Số bản", min_value=1, required=False)
+
+
+class RecallForm(forms.Form):
+    reason = forms.CharField(label="Lý do thu hồi", max_length=300)
+
+
+class PaperForm(forms.Form):
+    recipient = forms.IntegerField(widget=forms.HiddenInput)
+    sent_on = forms.DateField(label="Ngày gửi")
+    method = forms.CharField(label="Hình thức gửi", max_length=120)
+
+
+class ExportForm(forms.Form):
+    tu_ngay = forms.DateField(label="Từ ngày")
+    den_ngay = forms.DateField(label="Đến ngày")

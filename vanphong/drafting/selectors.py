@@ -1,0 +1,71 @@
+"""Reads of outgoing documents, always through the policy scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from vanphong.core.models import User
+from vanphong.core.policy import filter_visible
+from vanphong.drafting.models import (
+    OutgoingDocument,
+    OutStatus,
+    ReviewStep,
+    StepStatus,
+)
+
+LISTS = {
+    "cho-duyet": "Chờ tôi duyệt",
+    "du-thao": "Dự thảo của tôi",
+    "cho-ban-hanh": "Chờ cấp số, ban hành",
+    "da-ban-hanh": "Đã ban hành",
+}
+
+
+def visible(user: User) -> QuerySet[OutgoingDocument]:
+    base = OutgoingDocument.objects.select_related("doc_type", "signer", "drafter", "organisation")
+    return filter_visible(user, "drafting.outgoing", base)
+
+
+def listing(user: User, which: str, query: str = "") -> QuerySet[OutgoingDocument]:
+    docs = visible(user)
+    if which == "cho-duyet":
+        docs = docs.filter(
+            pk__in=ReviewStep.objects.filter(reviewer=user, status=StepStatus.PENDING).values(
+                "document_id"
+            ),
+            status=OutStatus.IN_REVIEW,
+        )
+    elif which == "du-thao":
+        docs = docs.filter(drafter=user).exclude(status__in=[OutStatus.ISSUED, OutStatus.RECALLED])
+    elif which == "cho-ban-hanh":
+        docs = docs.filter(status=OutStatus.APPROVED)
+    else:
+        docs = docs.filter(status__in=[OutStatus.ISSUED, OutStatus.RECALLED]).order_by(
+            "-issue_date", "-issued_at"
+        )
+    if query.strip():
+        text = query.strip()
+        docs = docs.filter(Q(summary__icontains=text) | Q(notation__icontains=text))
+    return docs
+
+
+def detail(user: User, pk: int) -> OutgoingDocument | None:
+    return visible(user).filter(pk=pk).first()
+
+
+def register_rows(user: User, date_from: date, date_to: date) -> QuerySet[Any]:
+    return (
+        visible(user)
+        .filter(
+            organisation_id=user.organisation_id,
+            status__in=[OutStatus.ISSUED, OutStatus.RECALLED],
+            issue_date__gte=date_from,
+            issue_date__lte=date_to,
+        )
+        .select_related("numbering__register", "related")
+        .prefetch_related("recipients")
+        .order_by("issue_date", "issued_at", "pk")
+    )

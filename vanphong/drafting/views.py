@@ -1,0 +1,236 @@
+"""Pages of the outgoing documents: lists, new draft, detail with every action, register export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vanphong.core.errors import DomainError
+from vanphong.core.policy import can, require
+from vanphong.documents import access
+from vanphong.documents.exports import parse_range
+from vanphong.documents.web import current_user, error_message
+from vanphong.drafting import exports, selectors, services
+from vanphong.drafting.forms import (
+    CommentForm,
+    DraftForm,
+    IssueForm,
+    PaperForm,
+    RecallForm,
+    VersionForm,
+)
+from vanphong.drafting.models import (
+    Delivery,
+    DispatchStatus,
+    DraftVersion,
+    OutStatus,
+    ReviewStep,
+)
+from vanphong.files.store import iter_blob
+
+
+@require_GET
+def outgoing_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    which = request.GET.get("ds", "")
+    if which not in selectors.LISTS:
+        which = "cho-duyet" if selectors.listing(user, "cho-duyet").exists() else "da-ban-hanh"
+    docs = selectors.listing(user, which, request.GET.get("q", ""))[:200]
+    return render(
+        request,
+        "drafting/list.html",
+        {
+            "docs": docs,
+            "which": which,
+            "lists": selectors.LISTS,
+            "can_create": can(user, "drafting.create"),
+            "can_export": can(user, "drafting.export_register", user.organisation),
+            "q": request.GET.get("q", ""),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    require(user, "drafting.create", None, "Bạn không có quyền soạn thảo văn bản đi.")
+    form = DraftForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = services.draft_create(actor=user, data=form.to_data())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Đã tạo dự thảo và phiên bản 1 theo thể thức văn bản Đảng.")
+            return redirect("drafting:detail", pk=doc.pk)
+    return render(request, "drafting/create.html", {"form": form})
+
+
+def _doc_or_404(request: HttpRequest, pk: int) -> Any:
+    doc = selectors.detail(current_user(request), pk)
+    if doc is None:
+        raise Http404("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
+    return doc
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    doc = _doc_or_404(request, pk)
+    steps = ReviewStep.objects.filter(document=doc).select_related("reviewer", "version")
+    return render(
+        request,
+        "drafting/detail.html",
+        {
+            "doc": doc,
+            "versions": doc.versions.select_related("uploaded_by").order_by("-number"),
+            "steps": steps.order_by("-round", "order"),
+            "events": doc.events.select_related("actor"),
+            "recipients": doc.recipients.select_related("incoming", "organisation"),
+            "replies": doc.replies.select_related("incoming"),
+            "corrections": doc.corrections.all(),
+            "can_edit": can(user, "drafting.edit", doc),
+            "can_review": can(user, "drafting.review", doc),
+            "can_issue": can(user, "drafting.issue", doc) and doc.status == OutStatus.APPROVED,
+            "can_dispatch": can(user, "drafting.issue", doc) and doc.status == OutStatus.ISSUED,
+            "can_recall": can(user, "drafting.recall", doc) and doc.status == OutStatus.ISSUED,
+            "version_form": VersionForm(),
+            "comment_form": CommentForm(),
+            "issue_form": IssueForm(initial={"issue_date": access.today(), "copies": doc.copies}),
+            "recall_form": RecallForm(),
+            "today": access.today(),
+            "PAPER": Delivery.PAPER,
+            "PENDING": DispatchStatus.PENDING,
+        },
+    )
+
+
+@require_POST
+def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    user = current_user(request)
+    doc = _doc_or_404(request, pk)
+    post, files = request.POST, request.FILES
+    try:
+        if name == "phien-ban":
+            form: Any = VersionForm(post, files)
+            if not form.is_valid():
+                raise DomainError("Vui lòng chọn tệp DOCX.")
+            version = services.draft_upload_version(
+                actor=user,
+                document=doc,
+                file=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+            )
+            done = f"Đã lưu phiên bản {version.number}."
+        elif name == "trinh":
+            services.draft_submit(actor=user, document=doc, note=post.get("comment", ""))
+            done = "Đã trình duyệt."
+        elif name == "duyet":
+            services.review_approve(actor=user, document=doc, comment=post.get("comment", ""))
+            done = "Đã duyệt."
+        elif name == "tra-lai":
+            services.review_return(actor=user, document=doc, comment=post.get("comment", ""))
+            done = "Đã trả lại người soạn thảo."
+        elif name == "ban-hanh":
+            form = IssueForm(post, files)
+            if not form.is_valid():
+                raise DomainError("Ngày ban hành hoặc số bản không hợp lệ.")
+            issued = services.outgoing_issue(
+                actor=user,
+                document=doc,
+                issue_date=form.cleaned_data["issue_date"],
+                final_pdf=form.cleaned_data["final_pdf"],
+                copies=form.cleaned_data["copies"],
+            )
+            done = f"Đã ban hành văn bản số {issued.notation} và gửi đến nơi nhận trong hệ thống."
+        elif name == "phat-hanh":
+            counts = services.outgoing_dispatch(actor=user, document=doc)
+            done = (
+                f"Đã gửi trong hệ thống: {counts['delivered']} nơi; chờ liên thông: "
+                f"{counts['queued']} nơi."
+            )
+        elif name == "gui-giay":
+            form = PaperForm(post)
+            if not form.is_valid():
+                raise DomainError("Vui lòng nhập ngày gửi và hình thức gửi.")
+            line = doc.recipients.filter(pk=form.cleaned_data["recipient"]).first()
+            if line is None:
+                raise Http404("Không có nơi nhận này.")
+            services.outgoing_mark_sent_paper(
+                actor=user,
+                recipient=line,
+                sent_on=form.cleaned_data["sent_on"],
+                method=form.cleaned_data["method"],
+            )
+            done = f"Đã ghi nhận gửi bản giấy đến {line.label}."
+        elif name == "thu-hoi":
+            services.outgoing_recall(actor=user, document=doc, reason=post.get("reason", ""))
+            done = "Đã thu hồi văn bản."
+        else:
+            raise Http404("Không có thao tác này.")
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, error_message(exc))
+    else:
+        messages.success(request, done)
+    return redirect("drafting:detail", pk=doc.pk)
+
+
+@require_GET
+def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    doc = _doc_or_404(request, pk)
+    version = DraftVersion.objects.filter(document=doc, number=number).first()
+    if version is None:
+        raise Http404("Không có phiên bản này.")
+    return FileResponse(
+        iter_blob(version.blob),
+        as_attachment=True,
+        filename=f"du-thao-{doc.pk}-v{version.number}.docx",
+        content_type=version.blob.content_type,
+    )
+
+
+@require_GET
+def final_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    doc = _doc_or_404(request, pk)
+    blob = doc.final_pdf if fmt == "pdf" else doc.final_docx if fmt == "docx" else None
+    if blob is None:
+        raise Http404("Văn bản chưa có bản cuối dạng này.")
+    name = doc.notation.replace("/", "_")
+    return FileResponse(
+        iter_blob(blob),
+        as_attachment=fmt == "docx",
+        filename=f"{name}.{fmt}",
+        content_type=blob.content_type,
+    )
+
+
+@require_GET
+def export_register(request: HttpRequest, fmt: str) -> HttpResponse:
+    user = current_user(request)
+    require(
+        user,
+        "drafting.export_register",
+        user.organisation,
+        "Bạn không có quyền in, xuất sổ văn bản đi.",
+    )
+    try:
+        date_from, date_to = parse_range(
+            request.GET.get("tu_ngay"), request.GET.get("den_ngay"), access.today()
+        )
+        result = exports.outgoing_register_export(
+            actor=user, fmt=fmt, date_from=date_from, date_to=date_to, request=request
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("drafting:list")
+    return FileResponse(
+        result.file,
+        as_attachment=True,
+        filename=result.filename,
+        content_type=result.content_type,
+    )

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -530,28 +530,46 @@ def register_fonts() -> None:
     addMapping(FONT, 1, 1, "NotoSerif-BoldItalic")
 
 
+@cache
+def _glyph_widths(font: str) -> tuple[dict[int, int], int]:
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    face = getFont(font).face
+    return face.charWidths, face.defaultWidth
+
+
+@lru_cache(maxsize=16384)
+def text_width(text: str, font: str, size: float) -> float:
+    """Same sum as reportlab's stringWidth for a TrueType font, cached: the words of a
+    register (names, dates, "V/v") repeat on every row."""
+    widths, default = _glyph_widths(font)
+    return sum(widths.get(ord(ch), default) for ch in text) * size / 1000
+
+
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Break text into lines that fit `width`: at spaces, and inside a word only if it must."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
+    space = text_width(" ", font, size)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        words: list[str] = []
+        used = 0.0
         for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if stringWidth(candidate, font, size) <= width:
-                line = candidate
+            need = text_width(word, font, size)
+            if words and used + space + need <= width:
+                words.append(word)
+                used += space + need
                 continue
-            if line:
-                lines.append(line)
-            line = word
-            while stringWidth(line, font, size) > width and len(line) > 1:
-                cut = len(line) - 1
-                while cut > 1 and stringWidth(line[:cut], font, size) > width:
+            if words:
+                lines.append(" ".join(words))
+            while need > width and len(word) > 1:  # a word longer than the column
+                cut = len(word) - 1
+                while cut > 1 and text_width(word[:cut], font, size) > width:
                     cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line)
+                lines.append(word[:cut])
+                word = word[cut:]
+                need = text_width(word, font, size)
+            words, used = [word], need
+        lines.append(" ".join(words))
     return lines
 
 

@@ -20,16 +20,8 @@ from vanphong.core.audit import audit_record
 from vanphong.core.errors import DomainError
 from vanphong.core.models import User
 from vanphong.core.policy import require
-from vanphong.documents.exports import (
-    CONTENT_TYPES,
-    WRITERS,
-    Column,
-    ExportFile,
-    Heading,
-    Kind,
-    Section,
-    Value,
-)
+from vanphong.documents.exports import CONTENT_TYPES, WRITERS, ExportFile
+from vanphong.documents.exports.base import Column, Heading, Kind, Section, Value
 from vanphong.drafting import selectors
 from vanphong.drafting.models import DispatchStatus, OutgoingDocument, OutStatus
 

@@ -53,7 +53,9 @@ class DraftForm(StyledForm):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    relation = forms.ChoiceField(label="Loại văn bản mới", choices=Relation.choices, required=False)
+    relation = forms.ChoiceField(
+        label="Đính chính, thay thế", choices=Relation.choices, required=False
+    )
     related = forms.ModelChoiceField(
         label="Văn bản được đính chính/thay thế",
         queryset=OutgoingDocument.objects.none(),

@@ -103,7 +103,7 @@ def test_the_incoming_register_in_excel_has_the_decree_columns_and_the_known_row
     assert rows[0][0] == "VĂN PHÒNG TỈNH ỦY"
     assert rows[1][0] == "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
     assert rows[2][0] == f"Từ ngày {TODAY:%d/%m/%Y} đến ngày {TODAY:%d/%m/%Y}"
-    assert rows[3][0] == "Sổ: Sổ văn bản đến"
+    assert rows[3][0] == "Tên sổ: Sổ văn bản đến"
     assert list(rows[exports.HEADER_ROW - 1]) == INCOMING_HEADERS
 
     numbered = _by_number(rows)
@@ -193,7 +193,7 @@ def test_the_pdf_register_carries_the_title_headers_and_vietnamese_text(demo, bo
     assert "Tác giả (cơ quan gửi)" in first and "Đơn vị hoặc người nhận" in first
     assert SUMMARY in first
     assert "Hủy: Vào sổ nhầm cơ quan gửi" in first
-    assert any("Sổ: Sổ văn bản đến mật" in page and "Văn bản mật" in page for page in pages)
+    assert any("Tên sổ: Sổ văn bản đến mật" in page and "Văn bản mật" in page for page in pages)
     assert all(f"Trang {n}/" in page for n, page in enumerate(pages, 1))
 
 
@@ -301,3 +301,15 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(demo, kind):
     few = count_queries()
     add(6)
     assert count_queries() == few
+
+
+def test_rows_are_the_same_whatever_the_chunk_size(demo, book):
+    clerk = demo.user("vanthu")
+    for _ in range(3):
+        doc = demo.register_incoming()
+        services.incoming_present(actor=clerk, document=doc, to=demo.user("lanhdao"))
+    for kind in exports.KINDS.values():
+        whole = list(exports.iter_rows(clerk, kind, TODAY, TODAY))
+        pieces = list(exports.iter_rows(clerk, kind, TODAY, TODAY, chunk_size=2))
+        assert [cells for _, cells in pieces] == [cells for _, cells in whole]
+        assert all(cells[7] == TODAY for _, cells in whole if kind.slug == "so-den" and cells[6])

@@ -109,7 +109,13 @@ def _validate(data: IncomingData, today: date) -> None:
         raise DomainError("Số trang phải là số dương.", field="page_count")
     if data.secrecy not in Secrecy.values:
         raise DomainError("Mức độ mật không hợp lệ.", field="secrecy")
-    if not data.sender.is_active:
+    sender = Organisation.objects.filter(pk=data.sender.pk).first() if data.sender.pk else None
+    if sender is None:
+        raise DomainError(
+            "Cơ quan gửi không có trong danh bạ. Hãy chọn lại hoặc thêm cơ quan gửi.",
+            field="sender",
+        )
+    if not sender.is_active:
         raise DomainError("Cơ quan gửi đã ngừng hoạt động trong danh bạ.", field="sender")
 
 
@@ -361,7 +367,16 @@ def sender_create(
     full_name = nfc(full_name)
     if len(full_name) < 3:
         raise DomainError("Tên cơ quan gửi quá ngắn.", field="full_name")
+    if len(full_name) > 255 or len(nfc(short_name)) > 80:
+        raise DomainError(
+            "Tên cơ quan gửi quá dài (tối đa 255 ký tự, tên viết tắt 80 ký tự).",
+            field="full_name",
+        )
     identifier = identifier.strip().upper()
+    if len(identifier) > 35:
+        raise DomainError(
+            "Mã định danh dài tối đa 35 ký tự (QĐ 20/2020/QĐ-TTg).", field="identifier"
+        )
     if identifier:
         from django.core.exceptions import ValidationError
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the tests need (the browser and fonts for Vietnamese). Installed only when
+# Debian packages the tests need (the browser and fonts for Vietnamese; Tesseract with its
+# Vietnamese data for OCR). Installed only when
 # running as root and something is missing; otherwise prints what to install.
 set -euo pipefail
-packages=(chromium fonts-noto-core fonts-liberation2 libreoffice-writer-nogui)
+packages=(chromium fonts-noto-core fonts-liberation2 tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui softhsm2 opensc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

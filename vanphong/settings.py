@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vanphong.documents",
     "vanphong.drafting",
     "vanphong.notifications",
+    "vanphong.search",
     "vanphong.api",
 ]
 
@@ -229,6 +230,14 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 # "connected": the node is on a network that reaches outward; secret documents keep only
 # their register entry. "isolated": an isolated office LAN; full handling by clearance.
 NETWORK_ZONE = env_choice("NETWORK_ZONE", "connected", ("connected", "isolated"))
+
+# Text extraction and OCR (files app). OCR runs in the worker, one child process per file.
+OCR_LANGUAGES = env_list("OCR_LANGUAGES", ["vie"])
+OCR_JOBS = env_int("OCR_JOBS", 1, minimum=1)  # pages OCR'd in parallel per file
+OCR_THREAD_LIMIT = env_int("OMP_THREAD_LIMIT", 1, minimum=1)  # Tesseract threads per page
+OCR_TIMEOUT_SECONDS = env_int("OCR_TIMEOUT_SECONDS", 1800, minimum=10)
+OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 100_000_000, minimum=1_000_000)  # per image/page
+OCR_MIN_CHARS_PER_PAGE = 40  # less text than this in a PDF page: it is a scan, OCR it
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3, minimum=1)
 
 # --- email ------------------------------------------------------------------------------

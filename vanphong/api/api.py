@@ -86,6 +86,9 @@ def _register_routers() -> None:
     from vanphong.documents.api import router as documents_router
 
     api.add_router("/incoming", documents_router, tags=["incoming"])
+    from vanphong.search.api import router as search_router
+
+    api.add_router("/search", search_router, tags=["search"])
     from vanphong.drafting.api import router as drafting_router
 
     api.add_router("/outgoing", drafting_router, tags=["outgoing"])

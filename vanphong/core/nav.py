@@ -51,7 +51,7 @@ MODULES: list[Module] = [
         "search",
         "Tìm kiếm",
         "fa-magnifying-glass",
-        None,
+        "search:page",
         "Tìm kiếm toàn văn tiếng Việt có dấu và không dấu, nhận dạng chữ (OCR) bản quét.",
     ),
     Module(

@@ -1,0 +1,95 @@
+"""No leak through search: what a user may not see never appears, not even in a count."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from vanphong.core.models import Secrecy
+from vanphong.core.policy import filter_visible
+from vanphong.documents.models import IncomingDocument
+from vanphong.documents.services import incoming_present
+from vanphong.search import indexing
+from vanphong.search.selectors import SearchParams, search
+
+WORD = "Phương án bảo vệ an ninh nội bộ"
+
+
+@pytest.fixture
+def secret_docs(demo: Any, settings: Any) -> dict[str, IncomingDocument]:
+    settings.NETWORK_ZONE = "isolated"  # secret documents keep their summaries on this network
+    made = {
+        "plain": demo.register_incoming(summary=WORD),
+        "mat": demo.register_incoming(summary=f"{WORD} (mật)", secrecy=Secrecy.MAT),
+        "toimat": demo.register_incoming(summary=f"{WORD} (tối mật)", secrecy=Secrecy.TOI_MAT),
+    }
+    demo.register_incoming("vanthubtc", summary=WORD)
+    call_command("search", "rebuild", stdout=io.StringIO())
+    return made
+
+
+def visible_count(user: Any) -> int:
+    return filter_visible(user, "documents.incoming", IncomingDocument.objects.all()).count()
+
+
+@pytest.mark.parametrize(
+    "username", ["vanthu", "lanhdao", "chuyenvien", "truongphong", "vanthubtc", "admin", "bithu"]
+)
+def test_search_counts_equal_what_the_policy_lets_the_user_see(
+    demo: Any, secret_docs: Any, username: str
+) -> None:
+    user = demo.user(username)
+    page = search(user, SearchParams(q="an ninh noi bo", per_page=100))
+    visible = filter_visible(user, "documents.incoming", IncomingDocument.objects.all())
+    expected = set(visible.filter(summary__contains="an ninh nội bộ").values_list("pk", flat=True))
+    assert page.total == len(page.hits) == len(expected)
+    assert {h.object_id for h in page.hits} == expected
+    filtered = search(user, SearchParams(q="", year=secret_docs["plain"].arrival_date.year))
+    assert filtered.total == visible_count(user)
+
+
+def test_a_leader_finds_a_secret_document_only_once_it_is_presented_to_them(
+    demo: Any, secret_docs: Any
+) -> None:
+    leader = demo.user("lanhdao")
+    before = search(leader, SearchParams(q="an ninh noi bo"))
+    assert {h.object_id for h in before.hits} == {secret_docs["plain"].pk}
+    assert before.total == 1
+    incoming_present(actor=demo.user("vanthu"), document=secret_docs["mat"], to=leader)
+    indexing.drain()
+    after = search(demo.user("lanhdao"), SearchParams(q="an ninh noi bo"))
+    assert {h.object_id for h in after.hits} == {secret_docs["plain"].pk, secret_docs["mat"].pk}
+    assert after.total == 2
+
+
+def test_a_clerk_finds_the_secret_register_within_their_clearance(
+    demo: Any, secret_docs: Any
+) -> None:
+    page = search(demo.user("vanthu"), SearchParams(q="an ninh"))
+    assert page.total == 3
+    assert any(h.is_secret for h in page.hits)
+
+
+def test_a_specialist_outside_the_document_sees_nothing_not_even_a_count(
+    demo: Any, secret_docs: Any
+) -> None:
+    page = search(demo.user("chuyenvien"), SearchParams(q="an ninh", per_page=5))
+    assert page.total == 0 and page.hits == []
+
+
+def test_another_organisation_never_sees_our_documents(demo: Any, secret_docs: Any) -> None:
+    page = search(demo.user("vanthubtc"), SearchParams(q="an ninh"))
+    assert page.total == 1
+    assert all(
+        IncomingDocument.objects.get(pk=h.object_id).organisation.short_name != "VPTU"
+        for h in page.hits
+    )
+
+
+def test_an_inactive_user_finds_nothing(demo: Any, secret_docs: Any) -> None:
+    user = demo.user("vanthu")
+    user.is_active = False
+    assert search(user, SearchParams(q="an ninh")).total == 0

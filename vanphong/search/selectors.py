@@ -1,0 +1,223 @@
+"""The one search entry point for pages, the API and the benchmark.
+
+Permissions are part of the SQL: each entry must have a visible object (EXISTS over the object
+with the policy's own scope), so counts and pages never include a row the user may not see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from vanphong.core.models import Secrecy, User
+from vanphong.core.policy import filter_visible
+from vanphong.documents.models import DocumentFile, IncomingDocument
+from vanphong.files.models import BlobText, ExtractStatus
+from vanphong.search.backends import backend
+from vanphong.search.highlight import mark, snippet
+from vanphong.search.models import Kind, SavedSearch, SearchEntry
+from vanphong.search.query import Query, parse
+
+PER_PAGE = 20
+MAX_PER_PAGE = 100
+MAX_PAGE = 500
+SORTS = {"relevance": "Liên quan nhất", "date": "Mới nhất"}
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    typing: bool = False
+    kind: str = ""
+    doc_type_id: int | None = None
+    year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sender_id: int | None = None
+    lead_unit_id: int | None = None
+    status: str = ""
+    urgency: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def has_filters(self) -> bool:
+        return any(
+            v not in (None, "")
+            for v in (
+                self.kind,
+                self.doc_type_id,
+                self.year,
+                self.date_from,
+                self.date_to,
+                self.sender_id,
+                self.lead_unit_id,
+                self.status,
+                self.urgency,
+            )
+        )
+
+
+@dataclass
+class Hit:
+    kind: str
+    object_id: int
+    url: str
+    number: str
+    code_notation: str
+    title: SafeString
+    snippet: SafeString
+    date: date
+    sender: str
+    doc_type: str
+    status: str
+    secrecy: str
+    is_secret: bool
+    rank: float
+
+
+@dataclass
+class SearchPage:
+    query: Query
+    params: SearchParams
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    message: str = ""
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, (self.total + self.params.per_page - 1) // self.params.per_page)
+
+    @property
+    def has_next(self) -> bool:
+        return self.params.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.params.page > 1
+
+
+def visible_entries(user: User) -> QuerySet[SearchEntry]:
+    """Entries of objects the user may see, by the same policy scopes as every list."""
+    if user.organisation_id is None:
+        return SearchEntry.objects.none()
+    incoming = filter_visible(
+        user,
+        "documents.incoming",
+        IncomingDocument.objects.filter(pk=OuterRef("object_id")).only("pk"),
+    )
+    return SearchEntry.objects.filter(
+        organisation_id=user.organisation_id, secrecy__lte=user.clearance
+    ).filter(Q(kind=Kind.INCOMING) & Exists(incoming))
+
+
+def _filtered(entries: QuerySet[SearchEntry], p: SearchParams) -> QuerySet[SearchEntry]:
+    if p.kind:
+        entries = entries.filter(kind=p.kind)
+    if p.doc_type_id:
+        entries = entries.filter(doc_type_id=p.doc_type_id)
+    if p.year:
+        entries = entries.filter(
+            doc_date__gte=date(p.year, 1, 1), doc_date__lte=date(p.year, 12, 31)
+        )
+    if p.date_from:
+        entries = entries.filter(doc_date__gte=p.date_from)
+    if p.date_to:
+        entries = entries.filter(doc_date__lte=p.date_to)
+    if p.sender_id:
+        entries = entries.filter(sender_id=p.sender_id)
+    if p.lead_unit_id:
+        entries = entries.filter(lead_unit_id=p.lead_unit_id)
+    if p.status:
+        entries = entries.filter(status=p.status)
+    if p.urgency is not None:
+        entries = entries.filter(urgency=p.urgency)
+    return entries
+
+
+def search(user: User, params: SearchParams) -> SearchPage:
+    query = parse(params.q, typing=params.typing)
+    params.page = max(1, min(params.page, MAX_PAGE))
+    params.per_page = max(1, min(params.per_page, MAX_PER_PAGE))
+    if params.sort not in SORTS:
+        params.sort = "relevance"
+    result = SearchPage(query=query, params=params)
+    if query.empty and not params.has_filters:
+        result.message = (
+            "Hãy nhập từ khóa để tìm."
+            if not query.text
+            else "Từ khóa không có chữ hoặc số nào để tìm; hãy nhập từ cần tìm."
+        )
+        return result
+    entries = _filtered(visible_entries(user), params)
+    if not query.empty:
+        entries = backend().match(entries, query)
+    result.total = entries.count()
+    if not result.total:
+        result.message = "Không tìm thấy văn bản nào phù hợp."
+        return result
+    if params.sort == "relevance" and not query.empty:
+        entries = entries.order_by("-rank", "-doc_date", "-object_id")
+    else:
+        entries = entries.order_by("-doc_date", "-object_id")
+    start = (params.page - 1) * params.per_page
+    fields = ["kind", "object_id", *(["rank"] if not query.empty else [])]
+    rows = list(entries.values(*fields)[start : start + params.per_page])
+    result.hits = _hydrate(rows, query)
+    return result
+
+
+def _hydrate(rows: list[dict[str, Any]], query: Query) -> list[Hit]:
+    ids = [r["object_id"] for r in rows if r["kind"] == Kind.INCOMING]
+    docs = IncomingDocument.objects.select_related("sender", "doc_type").in_bulk(ids)
+    files: dict[int, list[str]] = {}
+    for doc_id, blob_id in DocumentFile.objects.filter(document_id__in=ids).values_list(
+        "document_id", "blob_id"
+    ):
+        files.setdefault(doc_id, []).append(blob_id)
+    blob_ids = {b for blobs in files.values() for b in blobs}
+    texts = dict(
+        BlobText.objects.filter(blob_id__in=blob_ids, status=ExtractStatus.DONE).values_list(
+            "blob_id", "text"
+        )
+    )
+    hits = []
+    for row in rows:
+        doc = docs.get(row["object_id"])
+        if doc is None:  # deleted since it was indexed
+            continue
+        withheld = doc.content_withheld
+        head = f"{doc.code_notation} – {doc.display_summary}"
+        bodies = [] if withheld else [doc.notes, *(texts.get(b, "") for b in files.get(doc.pk, []))]
+        hits.append(
+            Hit(
+                kind=row["kind"],
+                object_id=doc.pk,
+                url=reverse("documents:detail", args=[doc.pk]),
+                number=f"Số đến {doc.arrival_number}",
+                code_notation=doc.code_notation,
+                title=mark(head, query),
+                snippet=snippet(
+                    [doc.signer_name and f"Người ký: {doc.signer_name}", *bodies], query
+                )
+                if any(bodies) or doc.signer_name
+                else mark("", query),
+                date=doc.arrival_date,
+                sender=doc.sender.full_name,
+                doc_type=doc.doc_type.name,
+                status=doc.get_status_display(),
+                secrecy=doc.get_secrecy_display(),
+                is_secret=doc.secrecy > Secrecy.NONE,
+                rank=float(row.get("rank") or 0.0),
+            )
+        )
+    return hits
+
+
+def saved_searches(user: User) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=user)

@@ -1,0 +1,19 @@
+"""Worker jobs of the search app (thin: the work is in `indexing`)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from vanphong.search import indexing
+
+
+@db_task()
+def drain_outbox() -> int:
+    return indexing.drain()
+
+
+@db_periodic_task(crontab(minute="*"))
+def drain_outbox_periodically() -> int:
+    """Catch-up if a wake-up was lost (worker down when the document was saved)."""
+    return indexing.drain()

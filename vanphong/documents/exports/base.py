@@ -33,13 +33,17 @@ RowBuilder = Callable[[IncomingDocument, Chunk, date], list[Value]]
 
 @dataclass(frozen=True)
 class Kind:
+    """A printed register. The writers only read slug, title, file_stem and columns; the rest
+    tells `registers.iter_rows` how to fill the incoming registers (other registers, such as
+    the outgoing one, bring their own rows)."""
+
     slug: str
     title: str
     file_stem: str
     columns: tuple[Column, ...]
-    build_row: RowBuilder
-    include_cancelled: bool
-    needs_progress: bool
+    build_row: RowBuilder | None = None
+    include_cancelled: bool = True
+    needs_progress: bool = False
 
 
 @dataclass(frozen=True)

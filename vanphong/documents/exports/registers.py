@@ -263,11 +263,13 @@ def iter_rows(
     qs = export_queryset(user, kind, date_from, date_to)
     if register is not None:
         qs = qs.filter(register=register)
+    build = kind.build_row
+    assert build is not None, f"{kind.slug} has no row builder"
     today = access.today()
     for batch in _batched(qs.iterator(chunk_size=chunk_size), chunk_size):
         facts = _chunk_facts([doc.pk for doc in batch], kind)
         for doc in batch:
-            yield doc.register, kind.build_row(doc, facts, today)
+            yield doc.register, build(doc, facts, today)
 
 
 class _Stream:

@@ -64,7 +64,50 @@ def test_a_draft_goes_through_review_and_issue_and_reaches_the_recipient(demo: A
     arrival = IncomingDocument.objects.get(organisation=demo.orgs["btctu"])
     inbox = demo.client("vanthubtc").get("/van-ban-den/so/").content.decode()
     assert "01-CV/VPTU" in inbox
-    assert demo.client("vanthubtc").get(f"/van-ban-den/{arrival.pk}/").status_code == 200
+    arrival_page = demo.client("vanthubtc").get(f"/van-ban-den/{arrival.pk}/").content.decode()
+    assert "Nhận trong hệ thống: văn bản số 01-CV/VPTU của Văn phòng Tỉnh ủy" in arrival_page
+
+
+def test_the_incoming_document_shows_the_reply_that_answers_it(demo: Any) -> None:
+    configure(demo)
+    from vanphong.documents.services import Assignment, incoming_route
+
+    incoming = demo.register_incoming()
+    incoming_route(
+        actor=demo.user("lanhdao"),
+        document=incoming,
+        plan=Assignment(lead_unit=demo.unit("Phòng Đảng vụ"), info_users=[demo.user("chuyenvien")]),
+    )
+    doc = approved_draft(demo, replies_to=[incoming])
+    pdf = SimpleUploadedFile("cuoi.pdf", pdf_bytes(), "application/pdf")
+    outgoing_issue(actor=demo.user("vanthu"), document=doc, final_pdf=pdf)
+    page = demo.client("vanthu").get(f"/van-ban-den/{incoming.pk}/").content.decode()
+    assert "Trả lời bằng" in page and "công văn số 01-CV/VPTU" in page
+    outgoing = demo.client("vanthu").get(f"/van-ban-di/{doc.pk}/").content.decode()
+    assert f"số đến {incoming.arrival_number}" in outgoing
+
+
+def test_the_configuration_is_in_the_admin_site_and_the_setup_command_is_idempotent(
+    demo: Any,
+) -> None:
+    from django.core.management import call_command
+
+    from vanphong.numbering.models import OutgoingNumbering
+
+    call_command("outgoing_setup", verbosity=0)
+    first = OutgoingNumbering.objects.count()
+    call_command("outgoing_setup", verbosity=0)
+    assert OutgoingNumbering.objects.count() == first > 0
+    shared = OutgoingNumbering.objects.get(register__organisation=demo.orgs["vptu"], abbr="QĐ")
+    assert set(shared.doc_types.values_list("name", flat=True)) == {"Quyết định", "Quy định"}
+    admin = demo.client("admin")
+    for path in (
+        "/quan-tri/numbering/outgoingnumbering/",
+        f"/quan-tri/numbering/outgoingnumbering/{shared.pk}/change/",
+        "/quan-tri/drafting/reviewchain/",
+        "/quan-tri/drafting/signingauthority/",
+    ):
+        assert admin.get(path).status_code == 200, path
 
 
 def test_someone_outside_the_document_cannot_open_it(demo: Any) -> None:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vanphong.documents",
     "vanphong.drafting",
     "vanphong.notifications",
+    "vanphong.signing",
     "vanphong.search",
     "vanphong.api",
 ]
@@ -279,11 +280,27 @@ else:
         "consumer": {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_type": "thread"},
     }
 
+# --- digital signatures -------------------------------------------------------------------
+# Operators drop the CAs' CRL files here; the worker loads new ones every 15 minutes.
+SIGNING_CRL_DIR = env_str("SIGNING_CRL_DIR", str(VAR_DIR / "crl"))
+# RFC 3161 time-stamp server (PAdES B-T); empty: signatures are PAdES B-B.
+SIGNING_TSA_URL = env_str("SIGNING_TSA_URL", "")
+SIGNING_TSA_TIMEOUT = env_int("SIGNING_TSA_TIMEOUT", 10, minimum=1)
+# Default PKCS#11 module for server-side tokens/HSMs (a signing profile may name another).
+SIGNING_PKCS11_MODULE = env_str("SIGNING_PKCS11_MODULE", "")
+SIGNING_EXPIRY_WARN_DAYS = env_int("SIGNING_EXPIRY_WARN_DAYS", 30, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "INFO", "propagate": False}},
+    "loggers": {
+        "huey": {"level": "INFO", "propagate": False},
+        # pyHanko logs every failed chain as a traceback; the outcome is stored and shown
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("van-ban-den/", include("vanphong.documents.urls")),
     path("van-ban-di/", include("vanphong.drafting.urls")),
     path("thong-bao/", include("vanphong.notifications.urls")),
+    path("ky-so/", include("vanphong.signing.urls")),
     path("tim-kiem/", include("vanphong.search.urls")),
     path("tep/", include("vanphong.files.urls")),
     path("", include("vanphong.core.urls")),

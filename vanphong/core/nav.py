@@ -35,7 +35,7 @@ MODULES: list[Module] = [
         "signing",
         "Ký số",
         "fa-signature",
-        None,
+        "signing:check",
         "Ký số PAdES bằng USB token, khóa của cơ quan hoặc dịch vụ ký từ xa; kiểm tra chữ ký "
         "của mọi văn bản đến.",
     ),

@@ -36,6 +36,7 @@ from vanphong.documents.services.common import (
 from vanphong.files.store import FileBatch
 from vanphong.numbering.models import Register, RegisterKind
 from vanphong.numbering.services import number_allocate
+from vanphong.signing.tasks import validate_document_files
 
 
 @dataclass
@@ -215,6 +216,8 @@ def incoming_register(
             note=f"Lý do vẫn vào sổ khi trùng: {duplicate_reason}" if earlier else "",
             data={"register": register.name, "number": allocated.number, "files": len(data.files)},
         )
+        if data.files:  # check the digital signatures of the PDFs once the entry is saved
+            transaction.on_commit(lambda: validate_document_files(doc.pk), robust=True)
     return doc
 
 

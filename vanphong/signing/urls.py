@@ -1,0 +1,18 @@
+from django.urls import path
+
+from vanphong.signing import views
+
+app_name = "signing"
+
+urlpatterns = [
+    path("", views.check, name="check"),
+    path("chung-thu-goc/", views.trust, name="trust"),
+    path("chung-thu-goc/<int:pk>/bat-tat/", views.ca_toggle, name="ca_toggle"),
+    path("chung-thu-cua-toi/", views.certificates, name="certificates"),
+    path("chung-thu-cua-toi/tu-chuong-trinh-ky/", views.certificate_from_agent, name="from_agent"),
+    path(
+        "chung-thu-cua-toi/<int:pk>/ngung/",
+        views.certificate_deactivate,
+        name="certificate_deactivate",
+    ),
+]

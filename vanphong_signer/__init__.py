@@ -1,0 +1,1 @@
+"""vanphong-signer: the desk signing agent shipped with vanphong (see agent.py)."""

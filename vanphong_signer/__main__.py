@@ -1,0 +1,5 @@
+import sys
+
+from vanphong_signer.agent import main
+
+sys.exit(main())

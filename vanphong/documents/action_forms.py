@@ -76,6 +76,7 @@ def _people(queryset: QuerySet[User], label: str, *, required: bool) -> forms.Fi
             queryset=queryset,
             required=False,
             widget=forms.SelectMultiple(attrs={"size": 6}),
+            help_text="Giữ Ctrl (hoặc Shift) để chọn nhiều người.",
             error_messages={"invalid_choice": "Người được chọn không hợp lệ."},
         )
     field.label_from_instance = person_label  # type: ignore[method-assign, assignment]
@@ -100,6 +101,7 @@ class ActionForm(StyledForm):
         kwargs.setdefault("auto_id", f"id_{self.slug}_%s")
         super().__init__(*args, **kwargs)
         self.setup()
+        self.apply_styles()
 
     slug = "action"
 

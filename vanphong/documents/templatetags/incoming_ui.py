@@ -55,8 +55,9 @@ def doc_overdue(doc: IncomingDocument, today: date) -> bool:
 
 @register.filter
 def item_overdue(item: Any, today: date) -> bool:
-    """A work item past its deadline that its owner has not finished."""
-    return bool(item.due_date and item.due_date < today and item.status != WorkStatus.DONE)
+    """A work item past its deadline (its own, else the document's) and not finished."""
+    due = item.due_date or item.document.due_date
+    return bool(due and due < today and item.status != WorkStatus.DONE)
 
 
 def _date(value: Any) -> str:

@@ -172,6 +172,25 @@
     form.requestSubmit(button);
   });
 
+  // ---- phones: the filters beyond the text search fold away ----
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest("[data-toggle-filters]");
+    if (!button) { return; }
+    const target = document.getElementById(button.getAttribute("data-toggle-filters"));
+    if (!target) { return; }
+    const open = target.classList.toggle("show");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  // ---- file inputs: show the chosen names in Vietnamese next to the "Chọn tệp…" button ----
+  document.addEventListener("change", function (event) {
+    const input = event.target;
+    if (!input.matches || !input.matches(".vp-file input[type=file]")) { return; }
+    const names = Array.from(input.files || []).map(function (f) { return f.name; });
+    const out = input.parentElement.querySelector("[data-file-names]");
+    if (out) { out.textContent = names.length ? names.join(", ") : "Chưa chọn tệp nào"; }
+  });
+
   // ---- secret documents on a connected network: no content fields, no files ----
   function applySecrecy(form) {
     const select = form.querySelector("select[name=secrecy]");
@@ -194,7 +213,13 @@
   function init() {
     document.querySelectorAll("form[data-withhold-secret]").forEach(applySecrecy);
     const invalid = document.querySelector("form[data-focus-invalid] .is-invalid:not([type=hidden])");
-    if (invalid) { invalid.focus(); }
+    const duplicate = document.getElementById("duplicate-panel");
+    if (invalid) {
+      invalid.focus();
+    } else if (duplicate) {
+      duplicate.scrollIntoView({ block: "center" });
+      duplicate.focus({ preventScroll: true });
+    }
   }
 
   if (document.readyState === "loading") {

@@ -73,6 +73,7 @@ class Pki:
     untrusted_root: Identity
     untrusted: Identity
     unknown_ca_signer: Identity
+    tsa: Identity
     revoked_at: dt.datetime
     root_crl: bytes
     intermediate_crl: bytes
@@ -95,6 +96,7 @@ def _cert(
     not_before: dt.datetime,
     not_after: dt.datetime,
     serial: int | None = None,
+    time_stamping: bool = False,
 ) -> x509.Certificate:
     issuer_name = issuer.cert.subject if issuer else subject
     signing_key = issuer.key if issuer else key
@@ -138,9 +140,12 @@ def _cert(
             encipher_only=False,
             decipher_only=False,
         )
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        purpose = (
+            ExtendedKeyUsageOID.TIME_STAMPING
+            if time_stamping
+            else ExtendedKeyUsageOID.EMAIL_PROTECTION
         )
+        builder = builder.add_extension(x509.ExtendedKeyUsage([purpose]), critical=time_stamping)
     builder = builder.add_extension(usage, critical=True)
     return builder.sign(signing_key, hashes.SHA256())
 
@@ -189,6 +194,7 @@ def build_pki() -> Pki:
         org: str = "Ban Cơ yếu Chính phủ (thử nghiệm)",
         not_before: dt.datetime = long_ago,
         not_after: dt.datetime = later,
+        time_stamping: bool = False,
     ) -> Identity:
         key = _key()
         cert = _cert(
@@ -198,6 +204,7 @@ def build_pki() -> Pki:
             ca=ca,
             not_before=not_before,
             not_after=not_after,
+            time_stamping=time_stamping,
         )
         chain = ([issuer.cert] + issuer.chain) if issuer else []
         return Identity(cert=cert, key=key, chain=chain)
@@ -219,6 +226,8 @@ def build_pki() -> Pki:
     )
     for ident in (signer, signer2, organisation, revoked, expired):
         ident.chain = [inter.cert]
+    tsa = identity("Máy chủ cấp dấu thời gian thử nghiệm", inter, time_stamping=True)
+    tsa.chain = [inter.cert]
     untrusted_root = identity("Root CA tự phát hành", None, ca=True, org="Không rõ")
     untrusted = identity("Hoàng Văn Giả", untrusted_root, org="Không rõ")
     untrusted.chain = [untrusted_root.cert]
@@ -237,6 +246,7 @@ def build_pki() -> Pki:
         untrusted_root=untrusted_root,
         untrusted=untrusted,
         unknown_ca_signer=unknown,
+        tsa=tsa,
         revoked_at=revoked_at,
         root_crl=_crl(root, [], now),
         intermediate_crl=_crl(inter, [(revoked.cert.serial_number, revoked_at)], now),

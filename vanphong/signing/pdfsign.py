@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -91,12 +93,52 @@ class SignSpec:
     organisation_name: str = ""
 
 
+# Latin, Latin-1, Latin Extended-A/B, combining marks, Latin Extended Additional (Vietnamese),
+# general punctuation and the đồng sign.
+_VIETNAMESE = [*range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x300, 0x370)] + [
+    *range(0x1E00, 0x1F00),
+    *range(0x2000, 0x2070),
+    0x20AB,
+]
+
+
+def _vietnamese_subset(source: Path) -> Path:
+    """The font cut down to what Vietnamese needs, cached on disk: pyHanko parses and subsets
+    the font file at every signature, and the full Noto Sans takes seconds to parse."""
+    from django.conf import settings
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    stamp = int(source.stat().st_mtime)
+    target = Path(settings.VAR_DIR) / "cache" / "fonts" / f"{source.stem}-vi-nolayout-{stamp}.ttf"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    options = subset.Options()
+    # stamp text is NFC, so precomposed glyphs suffice and no mark positioning is needed
+    options.layout_features = []
+    options.drop_tables += ["GSUB", "GPOS", "GDEF"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.glyph_names = True
+    font = TTFont(str(source))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=_VIETNAMESE)
+    subsetter.subset(font)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    font.save(str(partial))
+    os.replace(partial, target)
+    return target
+
+
 @cache
 def _font(name: str) -> opentype.GlyphAccumulatorFactory:
-    return opentype.GlyphAccumulatorFactory(str(FONT_DIR / name), font_size=FONT_SIZE)
+    path = _vietnamese_subset(FONT_DIR / name)
+    return opentype.GlyphAccumulatorFactory(str(path), font_size=FONT_SIZE)
 
 
 def _text_style(lines: str, background: bytes | None = None) -> stamp.TextStampStyle:
+    lines = unicodedata.normalize("NFC", lines)
     kwargs: dict[str, object] = {}
     if background is not None:
         kwargs["background"] = _png(background)

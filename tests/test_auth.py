@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pyotp
@@ -350,9 +351,18 @@ def test_the_administration_site_refuses_a_signed_in_non_administrator(demo):
     assert "/quan-tri/login/" in response["Location"]
 
 
+_PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+_SAMPLES = {"key": "archive", "action": "present", "kind": "den", "fmt": "xlsx"}
+
+
+def _sample(match: re.Match[str]) -> str:
+    if match["name"] in _SAMPLES:
+        return _SAMPLES[match["name"]]
+    return "1" if match["converter"] == "int" else "mau"
+
+
 def _all_routes() -> list[str]:
     """Every URL pattern of the site with sample arguments, except the API and the admin."""
-    samples = {"pk": "1", "file_id": "1", "key": "archive", "action": "present"}
     routes: list[str] = []
 
     def walk(patterns: list[Any], prefix: str) -> None:
@@ -363,12 +373,7 @@ def _all_routes() -> list[str]:
                     continue
                 walk(entry.url_patterns, prefix + text)
             elif isinstance(entry, URLPattern):
-                route = prefix + text
-                for name, value in samples.items():
-                    for converter in ("int", "slug", "str"):
-                        route = route.replace(f"<{converter}:{name}>", value)
-                route = route.replace("<slug:kind>.<slug:fmt>", "den.xlsx")
-                routes.append("/" + route)
+                routes.append("/" + _PARAMETER.sub(_sample, prefix + text))
 
     walk(get_resolver().url_patterns, "")
     return routes

@@ -4,9 +4,10 @@ ordering, paging) is plain ORM, shared by both."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
 from django.db.models import QuerySet
 
 from vanphong.search.models import SearchEntry
@@ -16,27 +17,71 @@ from vanphong.search.query import Query, fts5_expression, tsquery
 HEAD_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 
 
+Rows = list[dict[str, Any]]
+
+
 class Backend(Protocol):
-    def match(self, entries: QuerySet[SearchEntry], query: Query) -> QuerySet[SearchEntry]: ...
+    def page(
+        self, entries: QuerySet[SearchEntry], query: Query, *, sort: str, offset: int, limit: int
+    ) -> tuple[int, Rows]:
+        """(number of matching entries, the rows kind/object_id/rank of the page)."""
+        ...
+
+
+def _order(sort: str) -> list[str]:
+    by_date = ["-doc_date", "-object_id"]
+    return ["-rank", *by_date] if sort == "relevance" else by_date
 
 
 class SqliteBackend:
-    """FTS5 table `search_fts` (external content = the entries, rowid = entry id)."""
+    """FTS5 table `search_fts` (external content = the entries, rowid = entry id).
 
-    def match(self, entries: QuerySet[SearchEntry], query: Query) -> QuerySet[SearchEntry]:
+    The FTS table must drive the join (CROSS JOIN fixes the order in SQLite): otherwise the
+    planner may walk the organisation's entries and run the full-text query once per entry."""
+
+    def page(
+        self, entries: QuerySet[SearchEntry], query: Query, *, sort: str, offset: int, limit: int
+    ) -> tuple[int, Rows]:
+        compiler = entries.query.get_compiler(using=entries.db)
+        try:
+            where, params = compiler.compile(entries.query.where)
+        except EmptyResultSet:
+            return 0, []
         weights = f"{HEAD_WEIGHT}, {HEAD_WEIGHT}, {BODY_WEIGHT}, {BODY_WEIGHT}"
-        return entries.extra(
-            tables=["search_fts"],
-            where=["search_fts.rowid = search_searchentry.id", "search_fts MATCH %s"],
-            params=[fts5_expression(query)],
-            select={"rank": f"-bm25(search_fts, {weights})"},
+        base = (
+            "FROM search_fts CROSS JOIN search_searchentry "
+            "ON search_searchentry.id = search_fts.rowid WHERE search_fts MATCH %s"
+            + (f" AND ({where})" if where else "")
         )
+        args = [fts5_expression(query), *params]
+        order = ", ".join(
+            f"{f[1:] if f.startswith('-') else f} {'DESC' if f.startswith('-') else 'ASC'}"
+            for f in _order(sort)
+        )
+        with connections[entries.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) {base}", args)
+            total = int(cursor.fetchone()[0])
+            if not total or offset >= total:
+                return total, []
+            cursor.execute(
+                "SELECT search_searchentry.kind, search_searchentry.object_id, "
+                f"search_searchentry.doc_date, -bm25(search_fts, {weights}) AS rank {base} "
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                [*args, limit, offset],
+            )
+            rows = [
+                {"kind": kind, "object_id": oid, "rank": rank}
+                for kind, oid, _, rank in cursor.fetchall()
+            ]
+        return total, rows
 
 
 class PostgresBackend:
     """Generated tsvector columns `fts_folded` and `fts_exact` with GIN indexes."""
 
-    def match(self, entries: QuerySet[SearchEntry], query: Query) -> QuerySet[SearchEntry]:
+    def page(
+        self, entries: QuerySet[SearchEntry], query: Query, *, sort: str, offset: int, limit: int
+    ) -> tuple[int, Rows]:
         where, params, ranks, rank_params = [], [], [], []
         for column, terms in (
             ("fts_folded", [t for t in query.terms if not t.exact]),
@@ -52,12 +97,17 @@ class PostgresBackend:
                 f"search_searchentry.{column}, to_tsquery('simple', %s))"
             )
             rank_params.append(text)
-        return entries.extra(
-            where=where,
-            params=params,
-            select={"rank": " + ".join(ranks)},
-            select_params=rank_params,
+        matched = entries.extra(where=where, params=params)
+        total = matched.count()
+        if not total or offset >= total:
+            return total, []
+        ranked = matched.extra(select={"rank": " + ".join(ranks)}, select_params=rank_params)
+        rows = list(
+            ranked.order_by(*_order(sort)).values("kind", "object_id", "rank")[
+                offset : offset + limit
+            ]
         )
+        return total, rows
 
 
 def backend() -> Backend:

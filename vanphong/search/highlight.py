@@ -7,7 +7,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from vanphong.search.query import Query
-from vanphong.search.text import WORD_RE, exact_word, fold_word
+from vanphong.search.text import WORD_RE, cached_exact_word, cached_fold_word
 
 WINDOW = 14  # words of context each side of the first match
 
@@ -29,7 +29,7 @@ def _hits(text: str, query: Query) -> list[tuple[int, int]]:
     spans = []
     for match in WORD_RE.finditer(text):
         word = match.group(0)
-        f, e = fold_word(word), exact_word(word)
+        f, e = cached_fold_word(word), cached_exact_word(word)
         if (
             f in folded
             or e in exact

@@ -5,6 +5,7 @@ with the policy's own scope), so counts and pages never include a row the user m
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -155,24 +156,24 @@ def search(user: User, params: SearchParams) -> SearchPage:
         )
         return result
     entries = _filtered(visible_entries(user), params)
-    if not query.empty:
-        entries = backend().match(entries, query)
-    result.total = entries.count()
+    start = (params.page - 1) * params.per_page
+    rows: Sequence[Mapping[str, Any]]
+    if query.empty:
+        result.total = entries.count()
+        ordered = entries.order_by("-doc_date", "-object_id")
+        rows = list(ordered.values("kind", "object_id")[start : start + params.per_page])
+    else:
+        result.total, rows = backend().page(
+            entries, query, sort=params.sort, offset=start, limit=params.per_page
+        )
     if not result.total:
         result.message = "Không tìm thấy văn bản nào phù hợp."
         return result
-    if params.sort == "relevance" and not query.empty:
-        entries = entries.order_by("-rank", "-doc_date", "-object_id")
-    else:
-        entries = entries.order_by("-doc_date", "-object_id")
-    start = (params.page - 1) * params.per_page
-    fields = ["kind", "object_id", *(["rank"] if not query.empty else [])]
-    rows = list(entries.values(*fields)[start : start + params.per_page])
     result.hits = _hydrate(rows, query)
     return result
 
 
-def _hydrate(rows: list[dict[str, Any]], query: Query) -> list[Hit]:
+def _hydrate(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]:
     ids = [r["object_id"] for r in rows if r["kind"] == Kind.INCOMING]
     docs = IncomingDocument.objects.select_related("sender", "doc_type").in_bulk(ids)
     files: dict[int, list[str]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from vanphong.core.text import fold
 
@@ -40,9 +41,57 @@ def has_marks(word: str) -> bool:
     return fold(word) != word.lower()
 
 
+class _CharTable(dict[int, str]):
+    """str.translate table filled on first sight of each character: letters and digits map to
+    `convert(ch)`, everything else to a space (the same word boundaries as WORD_RE)."""
+
+    def __init__(self, convert: Callable[[str], str]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        value = self.convert(ch) if ch.isalnum() else " "
+        self[code] = value
+        return value
+
+
+_FOLD_TABLE = _CharTable(fold)
+_LOWER_TABLE = _CharTable(str.lower)
+
+
+class _WordCache(dict[str, str]):
+    """word → its form, computed on first sight; bounded (rare words are not kept)."""
+
+    def __init__(self, convert: Callable[[str], str], limit: int = 200_000) -> None:
+        super().__init__()
+        self.convert, self.limit = convert, limit
+
+    def __missing__(self, word: str) -> str:
+        value = self.convert(word)
+        if len(self) < self.limit:
+            self[word] = value
+        return value
+
+
+_EXACT_WORDS = _WordCache(exact_word)
+_FOLDED_WORDS = _WordCache(fold)
+
+
+def cached_exact_word(word: str) -> str:
+    return _EXACT_WORDS[word]
+
+
+def cached_fold_word(word: str) -> str:
+    return _FOLDED_WORDS[word]
+
+
 def folded_text(text: str) -> str:
-    return " ".join(fold(w) for w in words(text))
+    """Every word folded, joined by single spaces (same as fold() of each word of words())."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_FOLD_TABLE).split())
 
 
 def exact_text(text: str) -> str:
-    return " ".join(exact_word(w) for w in words(text))
+    """Every word in its exact form, joined by single spaces (same as exact_word per word)."""
+    lowered = unicodedata.normalize("NFC", text).translate(_LOWER_TABLE)
+    return " ".join(map(_EXACT_WORDS.__getitem__, lowered.split()))

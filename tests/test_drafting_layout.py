@@ -64,6 +64,7 @@ def test_the_generated_draft_has_every_mandatory_element_in_its_place(demo: Any)
 
     header, footer = document.tables
     left, right = header.rows[0].cells
+    assert round(header.columns[0].width.mm) == 68 and round(header.columns[1].width.mm) == 97
     assert _texts(left) == [
         "ĐẢNG BỘ TỈNH HÒA BÌNH XANH",
         "TỈNH ỦY HÒA BÌNH XANH",

@@ -122,3 +122,32 @@ def test_only_the_drafter_submits(demo: Any) -> None:
     doc = new_draft(demo)
     with pytest.raises(PermissionDenied):
         draft_submit(actor=demo.user("chuyenvien2"), document=doc)
+
+
+def test_a_secret_draft_is_refused_on_a_connected_network(demo: Any, settings: Any) -> None:
+    settings.NETWORK_ZONE = "connected"
+    configure(demo)
+    with pytest.raises(DomainError, match="mạng có kết nối"):
+        new_draft(demo, secrecy=1)
+
+
+def test_each_reviewer_is_notified_in_turn_and_the_drafter_on_a_return(
+    demo: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from vanphong.notifications.models import Notification
+
+    configure(demo)
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = draft_submit(actor=demo.user("chuyenvien"), document=new_draft(demo))
+    waiting = Notification.objects.get(user=demo.user("truongphong"))
+    assert waiting.title.startswith("Dự thảo chờ bạn duyệt") and waiting.url.endswith(
+        f"/van-ban-di/{doc.pk}/"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        review_approve(actor=demo.user("truongphong"), document=doc)
+    assert Notification.objects.filter(user=demo.user("lanhdao")).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        review_return(actor=demo.user("lanhdao"), document=doc, comment="Sửa lại")
+    assert Notification.objects.get(user=demo.user("chuyenvien")).title.startswith(
+        "Dự thảo bị trả lại"
+    )

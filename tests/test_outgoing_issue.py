@@ -199,3 +199,29 @@ def test_a_reply_completes_the_incoming_document_its_drafter_handles(demo: Any) 
         other.pk,
     }
     assert incoming.reply_links.get().outgoing == doc
+
+
+def test_a_number_taken_while_libreoffice_runs_is_converted_again_with_the_right_number(
+    demo: Any, monkeypatch: Any
+) -> None:
+    import vanphong.drafting.services.issuance as issuance
+
+    configure(demo)
+    first = approved_draft(demo)
+    second = approved_draft(demo, summary="V/v khác")
+    real = issuance.docx_to_pdf
+    calls: list[int] = []
+
+    def racing(data: bytes, *, timeout: int | None = None) -> bytes:
+        calls.append(1)
+        if len(calls) == 1:  # another văn thư issues while the first conversion runs
+            outgoing_issue(actor=demo.user("vanthu2"), document=second, final_pdf=_pdf())
+        return real(data, timeout=timeout)
+
+    monkeypatch.setattr(issuance, "docx_to_pdf", racing)
+    doc = outgoing_issue(actor=demo.user("vanthu"), document=first)
+    assert len(calls) == 2
+    assert doc.notation == "02-CV/VPTU"
+    with open_blob(doc.final_pdf) as handle:
+        text = PdfReader(io.BytesIO(handle.read())).pages[0].extract_text()
+    assert "Số 02-CV/VPTU" in text and "Số 01-CV/VPTU" not in text

@@ -100,7 +100,7 @@ def test_nothing_is_numbered_for_a_draft_that_is_not_approved(demo: Any) -> None
     assert not Counter.objects.filter(register__kind="outgoing").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_issuances_get_distinct_numbers_without_gaps(demo: Any) -> None:
     configure(demo)
     docs = [approved_draft(demo, summary=f"V/v việc số {i}") for i in range(8)]
@@ -129,3 +129,23 @@ def test_concurrent_issuances_get_distinct_numbers_without_gaps(demo: Any) -> No
         )
     )
     assert numbers == list(range(1, len(docs) + 1))
+
+
+def test_secret_documents_share_the_party_counter_unless_a_secret_counter_is_set(
+    demo: Any, settings: Any
+) -> None:
+    settings.NETWORK_ZONE = "isolated"
+    configure(demo)
+    clerk = demo.user("vanthu")
+    secret = approved_draft(demo, secrecy=1, drafter="chuyenvien")
+    assert outgoing_issue(actor=clerk, document=secret, final_pdf=_pdf()).notation == ("01-CV/VPTU")
+    numbering_create(
+        organisation=demo.orgs["vptu"],
+        abbr="CV",
+        doc_types=[demo.doc_type("Công văn")],
+        for_secret=True,
+    )
+    second = approved_draft(demo, secrecy=1, drafter="chuyenvien", summary="V/v mật thứ hai")
+    normal = approved_draft(demo, summary="V/v thường")
+    assert outgoing_issue(actor=clerk, document=second, final_pdf=_pdf()).number == 1
+    assert outgoing_issue(actor=clerk, document=normal, final_pdf=_pdf()).number == 2

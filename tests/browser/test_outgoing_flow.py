@@ -9,7 +9,10 @@ from playwright.sync_api import expect
 
 from tests.outgoing_support import configure
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 SUMMARY = "V/v chuẩn bị tổng kết công tác văn thư năm 2026"
 

@@ -7,4 +7,4 @@ class DraftingConfig(AppConfig):
     verbose_name = "Văn bản đi"
 
     def ready(self) -> None:
-        from vanphong.drafting import policy_rules  # noqa: F401
+        from vanphong.drafting import policy_rules, tasks  # noqa: F401

@@ -10,6 +10,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -74,22 +75,31 @@ def _no_borders(table: object) -> None:
     props.append(borders)
 
 
+def _widths(table: Any, *mm: float) -> None:
+    """Column widths in the table grid (LibreOffice follows the grid) and in every cell (Word)."""
+    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), mm, strict=True):
+        column.set(qn("w:w"), str(round(width * 1440 / 25.4)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, mm, strict=True):
+            cell.width = Mm(width)
+
+
 def _para(
-    container: _Cell | object,
+    container: Any,
     text: str,
     *,
     bold: bool = False,
     italic: bool = False,
     underline: bool = False,
     size: float = 14,
-    align: int = WD_ALIGN_PARAGRAPH.CENTER,
+    align: Any = WD_ALIGN_PARAGRAPH.CENTER,
     first: bool = False,
 ) -> Paragraph:
     paragraph: Paragraph
     if first and isinstance(container, _Cell):
         paragraph = container.paragraphs[0]
     else:
-        paragraph = container.add_paragraph()  # type: ignore[attr-defined]
+        paragraph = container.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(0)
     run = paragraph.add_run(text)
@@ -117,7 +127,7 @@ def build_party_docx(data: LayoutData) -> bytes:
     header.autofit = False
     _no_borders(header)
     left, right = header.rows[0].cells
-    left.width, right.width = Mm(75), Mm(90)
+    _widths(header, 68, 97)
     first = True
     if data.superior_heading:
         _para(left, data.superior_heading.upper(), size=14, first=True)
@@ -150,7 +160,7 @@ def build_party_docx(data: LayoutData) -> bytes:
     footer.autofit = False
     _no_borders(footer)
     to_cell, sign_cell = footer.rows[0].cells
-    to_cell.width, sign_cell.width = Mm(80), Mm(85)
+    _widths(footer, 80, 85)
     _para(to_cell, "Nơi nhận:", underline=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
     for line in data.recipients:
         _para(to_cell, f"- {line},", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)

@@ -65,13 +65,12 @@ class DraftForm(StyledForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        signers = SigningAuthority.objects.filter(organisation_id=user.organisation_id).values(
-            "user_id"
-        )
+        org_id = user.organisation_id or 0
+        signers = SigningAuthority.objects.filter(organisation_id=org_id).values("user_id")
         self.fields["signer"].queryset = User.objects.filter(pk__in=signers, is_active=True)  # type: ignore[attr-defined]
         self.fields["recipient_orgs"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             is_active=True
-        ).exclude(pk=user.organisation_id)
+        ).exclude(pk=org_id)
         visible = filter_visible(user, "documents.incoming", IncomingDocument.objects.all())
         self.fields["replies_to"].queryset = visible.filter(status__in=OPEN_STATUSES)[:200]  # type: ignore[attr-defined]
         from vanphong.drafting import selectors

@@ -184,7 +184,14 @@ class ReviewChain(models.Model):
         verbose_name = "quy trình trình duyệt"
         verbose_name_plural = "quy trình trình duyệt"
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "doc_type"], name="review_chain_unique")
+            models.UniqueConstraint(
+                fields=["organisation", "doc_type"], name="review_chain_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(doc_type__isnull=True),
+                name="review_chain_general_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,7 @@ def _visible(user: User, doc: OutgoingDocument) -> bool:
 
 @rule("drafting.create")
 def _create(user: User, obj: Any) -> bool:
-    return user.organisation_id is not None and not (is_admin(user) and user.unit_id is None)
+    return user.organisation_id is not None
 
 
 @rule("drafting.view")

@@ -57,6 +57,8 @@ def detail(user: User, pk: int) -> OutgoingDocument | None:
 
 
 def register_rows(user: User, date_from: date, date_to: date) -> QuerySet[Any]:
+    if user.organisation_id is None:
+        return OutgoingDocument.objects.none()
     return (
         visible(user)
         .filter(

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -210,7 +211,7 @@ def final_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 
 
 @require_GET
-def export_register(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_register(request: HttpRequest, fmt: str) -> HttpResponseBase:
     user = current_user(request)
     require(
         user,

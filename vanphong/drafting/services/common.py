@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from vanphong.core.audit import audit_record
 from vanphong.core.errors import DomainError
-from vanphong.core.models import User
+from vanphong.core.models import Role, User
 from vanphong.core.policy import require
 from vanphong.drafting.models import (
     OutgoingDocument,
@@ -90,3 +92,23 @@ def numbering_for(doc: OutgoingDocument) -> OutgoingNumbering:
             f"{doc.organisation.full_name}. Quản trị cần khai báo trước khi ban hành."
         )
     return sorted(chosen, key=lambda n: n.pk)[0]
+
+
+def notify_after_commit(*, user_ids: Iterable[int], doc: OutgoingDocument, title: str) -> None:
+    ids = sorted({i for i in user_ids if i})
+    if not ids:
+        return
+    from vanphong.drafting.tasks import notify_outgoing
+
+    doc_id = doc.pk
+    transaction.on_commit(
+        lambda: notify_outgoing(user_ids=ids, title=title, kind="outgoing", document_id=doc_id)
+    )
+
+
+def clerk_ids(organisation_id: int) -> list[int]:
+    return list(
+        User.objects.filter(
+            organisation_id=organisation_id, is_active=True, roles__role=Role.VAN_THU
+        ).values_list("pk", flat=True)
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -37,7 +38,13 @@ from vanphong.drafting.models import (
     StepStatus,
 )
 from vanphong.drafting.render import render_draft, template_context
-from vanphong.drafting.services.common import begin, check_signer, record
+from vanphong.drafting.services.common import (
+    begin,
+    check_signer,
+    clerk_ids,
+    notify_after_commit,
+    record,
+)
 from vanphong.files.models import Blob
 from vanphong.files.store import FileBatch
 
@@ -87,6 +94,12 @@ def _validate(actor: User, data: DraftData) -> None:
         raise DomainError("Vui lòng nhập ít nhất một nơi nhận.", field="recipients")
     if data.secrecy not in Secrecy.values or data.secrecy > actor.clearance:
         raise DomainError("Bạn không đủ mức tiếp cận bí mật cho độ mật này.", field="secrecy")
+    if data.secrecy > Secrecy.NONE and settings.NETWORK_ZONE == "connected":
+        raise DomainError(
+            "Văn bản mật không được soạn thảo, lưu trên mạng có kết nối ra ngoài. Hãy soạn trên "
+            "mạng nội bộ độc lập theo quy định bảo vệ bí mật nhà nước.",
+            field="secrecy",
+        )
     if data.signer.organisation_id != actor.organisation_id or not data.signer.is_active:
         raise DomainError("Người ký phải là người của cơ quan ban hành.", field="signer")
     if data.authority not in Authority.values:
@@ -136,6 +149,8 @@ def draft_create(*, actor: User, data: DraftData) -> OutgoingDocument:
     """Start a draft: metadata, recipients, replies, and version 1 generated from the template."""
     require(actor, "drafting.create", None, "Bạn không có quyền soạn thảo văn bản đi.")
     _validate(actor, data)
+    if actor.organisation_id is None:
+        raise DomainError("Tài khoản chưa thuộc cơ quan nào nên không soạn được văn bản đi.")
     authority = SigningAuthority.objects.filter(
         organisation_id=actor.organisation_id, user=data.signer, authority=data.authority
     ).first()
@@ -297,6 +312,10 @@ def draft_submit(
                 "chain": [f"{label}: {user.full_name}" for _, label, user in steps],
             },
         )
+        if steps:
+            notify_after_commit(
+                user_ids=[steps[0][2].pk], doc=doc, title=f"Dự thảo chờ bạn duyệt: {doc.summary}"
+            )
     return doc
 
 
@@ -332,8 +351,18 @@ def review_approve(
             following.status = StepStatus.PENDING
             following.save(update_fields=["status"])
             doc.current_step = following.order
+            notify_after_commit(
+                user_ids=[following.reviewer_id],
+                doc=doc,
+                title=f"Dự thảo chờ bạn duyệt: {doc.summary}",
+            )
         else:
             doc.status, doc.current_step = OutStatus.APPROVED, 0
+            notify_after_commit(
+                user_ids=[doc.drafter_id, *clerk_ids(doc.organisation_id)],
+                doc=doc,
+                title=f"Đã duyệt, chờ cấp số và ban hành: {doc.summary}",
+            )
         doc.save(update_fields=["status", "current_step", "updated_at"])
         record(
             actor=actor,
@@ -367,6 +396,11 @@ def review_return(
         ).update(status=StepStatus.SKIPPED)
         doc.status, doc.current_step = OutStatus.RETURNED, 0
         doc.save(update_fields=["status", "current_step", "updated_at"])
+        notify_after_commit(
+            user_ids=[doc.drafter_id],
+            doc=doc,
+            title=f"Dự thảo bị trả lại ({actor.full_name}): {doc.summary}",
+        )
         record(
             actor=actor,
             doc=doc,

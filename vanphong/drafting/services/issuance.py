@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.files.uploadedfile import UploadedFile
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from vanphong.core.errors import DomainError
 from vanphong.core.models import User
+from vanphong.core.policy import require
 from vanphong.documents import access
 from vanphong.documents.services.dispatch import incoming_link_reply, incoming_receive_internal
 from vanphong.drafting.convert import docx_to_pdf, pdf_page_count
@@ -26,8 +28,8 @@ from vanphong.drafting.models import (
 )
 from vanphong.drafting.services.common import begin, check_signer, lock, numbering_for, record
 from vanphong.files.store import FileBatch, open_blob
-from vanphong.numbering.models import NotationStyle
-from vanphong.numbering.services import number_allocate
+from vanphong.numbering.models import Counter, NotationStyle
+from vanphong.numbering.services import number_allocate, period_key_for
 
 PDF_TYPE = "application/pdf"
 
@@ -68,12 +70,15 @@ def outgoing_issue(
 ) -> OutgoingDocument:
     """Number and date the approved version, make the final PDF, register the issuance.
 
-    The counter row stays locked until the whole issuance commits, so a failure anywhere
-    (LibreOffice missing or too slow, a DOCX without the number line) gives the number back and
-    leaves the draft exactly as it was.
+    The number is taken inside the issuance transaction, so a failure anywhere (LibreOffice
+    missing or too slow, a DOCX without the number line) gives it back and leaves the draft
+    exactly as it was. LibreOffice takes seconds, so the PDF is made *before* the transaction
+    with the number the counter will most likely give; if another issuance took that number in
+    the meantime, the PDF is made again inside the transaction with the number actually given.
     """
     today = access.today()
     issue_date = issue_date or today
+    prepared = None if final_pdf is not None else _prepare(actor, document, issue_date, today)
     with FileBatch() as batch, transaction.atomic():
         doc = begin(
             actor=actor,
@@ -104,10 +109,13 @@ def outgoing_issue(
             with open_blob(pdf_blob) as handle:
                 pages = pdf_page_count(handle.read())
         else:
-            final_docx = finalize_docx(
-                approved_docx, notation=notation, date_line=date_line, state_style=state
-            )
-            pdf_bytes = docx_to_pdf(final_docx)
+            if prepared is not None and prepared.matches(notation, latest.pk, date_line):
+                final_docx, pdf_bytes = prepared.docx, prepared.pdf
+            else:
+                final_docx = finalize_docx(
+                    approved_docx, notation=notation, date_line=date_line, state_style=state
+                )
+                pdf_bytes = docx_to_pdf(final_docx)
             pdf_blob = batch.add_bytes(pdf_bytes, name=f"{notation}.pdf")
             pages = pdf_page_count(pdf_bytes)
         if final_docx is not None:
@@ -156,6 +164,56 @@ def outgoing_issue(
         if dispatch:
             _dispatch(actor=actor, doc=doc, today=today)
     return doc
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    notation: str
+    version_id: int
+    date_line: str
+    docx: bytes
+    pdf: bytes
+
+    def matches(self, notation: str, version_id: int, date_line: str) -> bool:
+        return (notation, version_id, date_line) == (
+            self.notation,
+            self.version_id,
+            self.date_line,
+        )
+
+
+def _prepare(
+    actor: User, document: OutgoingDocument | int, issue_date: date, today: date
+) -> _Prepared:
+    """Final DOCX and PDF with the number the counter will give next (no lock, no write).
+
+    Every check of the issuance runs first, so a refusal comes before a slow conversion.
+    """
+    pk = document if isinstance(document, int) else document.pk
+    doc = OutgoingDocument.objects.select_related("organisation").get(pk=pk)
+    require(
+        actor, "drafting.issue", doc, "Chỉ văn thư của cơ quan ban hành cấp số và ban hành văn bản."
+    )
+    _check_issuable(doc, issue_date, today)
+    numbering = numbering_for(doc)
+    key = period_key_for(numbering.register, issue_date)
+    last = (
+        Counter.objects.filter(register=numbering.register, period_key=key)
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    notation = numbering.compose((last or 0) + 1)
+    latest = doc.versions.select_related("blob").order_by("-number")[0]
+    with open_blob(latest.blob) as handle:
+        approved_docx = handle.read()
+    date_line = vn_date_line(doc.organisation.place_name, issue_date)
+    final_docx = finalize_docx(
+        approved_docx,
+        notation=notation,
+        date_line=date_line,
+        state_style=numbering.style == NotationStyle.STATE,
+    )
+    return _Prepared(notation, latest.pk, date_line, final_docx, docx_to_pdf(final_docx))
 
 
 def _dispatch(*, actor: User, doc: OutgoingDocument, today: date) -> dict[str, int]:

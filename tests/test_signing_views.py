@@ -92,3 +92,57 @@ def test_signed_pdfs_of_a_registered_incoming_document_are_validated(
         doc = demo.register_incoming(files=[signed])
     validation = BlobValidation.objects.get(blob=doc.files.get().blob)
     assert validation.signatures.get().verdict == "invalid"
+
+
+def test_signing_a_pdf_with_a_server_key_shows_the_result_and_only_the_signer_downloads_it(
+    demo: Any, trust: Pki, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.signing_fixtures import pkcs12_profile
+
+    pkcs12_profile(tmp_path, monkeypatch, trust.signer, user=demo.user("lanhdao"))
+    client = demo.client("lanhdao")
+    upload = SimpleUploadedFile("to-trinh.pdf", pdf_bytes(), content_type="application/pdf")
+    response = client.post(reverse("signing:sign"), {"file": upload})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Hợp lệ" in page and "Nguyễn Văn Ánh" in page
+    sha = response["Location"].rstrip("/").split("/")[-1]
+    download = client.get(reverse("signing:download", args=[sha]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    assert demo.client("chuyenvien").get(reverse("signing:download", args=[sha])).status_code == 404
+
+
+def test_the_signing_page_hands_the_request_to_the_agent_without_any_secret(
+    demo: Any, trust: Pki
+) -> None:
+    from vanphong.signing import services as signing_services
+
+    user = demo.user("lanhdao")
+    trust_services_register(user, trust)
+    secret = signing_services.agent_pair(actor=user)
+    client = demo.client("lanhdao")
+    upload = SimpleUploadedFile("to-trinh.pdf", pdf_bytes(), content_type="application/pdf")
+    page = client.post(reverse("signing:sign"), {"file": upload}).content.decode()
+    assert 'id="agent-payload"' in page and "http://127.0.0.1:8765" in page
+    assert secret not in page
+    bad = client.post(
+        reverse("signing:agent_complete"),
+        data='{"pending_id": "x", "response": {"error": "Mã PIN không đúng."}}',
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["error"] == "Mã PIN không đúng."
+
+
+def trust_services_register(user: Any, trust: Pki) -> None:
+    from vanphong.signing import trust_services
+
+    trust_services.certificate_register(actor=user, data=trust.signer.cert_der)
+
+
+def test_the_administrator_configures_signing_profiles_in_the_admin_site(demo: Any) -> None:
+    client = demo.client("admin")
+    response = client.get("/quan-tri/signing/signingprofile/add/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Thêm cấu hình ký số" in page and "Biến môi trường chứa mật khẩu/PIN" in page

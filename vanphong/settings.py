@@ -289,6 +289,8 @@ SIGNING_TSA_TIMEOUT = env_int("SIGNING_TSA_TIMEOUT", 10, minimum=1)
 # Default PKCS#11 module for server-side tokens/HSMs (a signing profile may name another).
 SIGNING_PKCS11_MODULE = env_str("SIGNING_PKCS11_MODULE", "")
 SIGNING_EXPIRY_WARN_DAYS = env_int("SIGNING_EXPIRY_WARN_DAYS", 30, minimum=1)
+# Where the signing page finds vanphong-signer on the signer's PC.
+SIGNING_AGENT_URL = env_str("SIGNING_AGENT_URL", "http://127.0.0.1:8765")
 
 LOGGING = {
     "version": 1,

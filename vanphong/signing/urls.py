@@ -6,6 +6,10 @@ app_name = "signing"
 
 urlpatterns = [
     path("", views.check, name="check"),
+    path("ky/", views.sign, name="sign"),
+    path("ky/hoan-tat/", views.agent_complete, name="agent_complete"),
+    path("ky/<str:sha>/", views.signed, name="signed"),
+    path("ky/<str:sha>/tai-ve/", views.download, name="download"),
     path("chung-thu-goc/", views.trust, name="trust"),
     path("chung-thu-goc/<int:pk>/bat-tat/", views.ca_toggle, name="ca_toggle"),
     path("chung-thu-cua-toi/", views.certificates, name="certificates"),

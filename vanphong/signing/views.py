@@ -6,18 +6,23 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vanphong.core.errors import DomainError
 from vanphong.core.models import User
 from vanphong.core.policy import can, require
-from vanphong.files.store import FileBatch
+from vanphong.files.models import Blob
+from vanphong.files.store import FileBatch, open_blob
 from vanphong.signing import services, trust_services
 from vanphong.signing.models import (
+    AgentPairing,
+    BlobValidation,
     CaCertificate,
     CertSource,
     RevocationList,
@@ -131,7 +136,8 @@ def certificates(request: HttpRequest) -> HttpResponse:
             "form": form,
             "pairing_code": pairing_code,
             "origin": f"{request.scheme}://{request.get_host()}",
-            "paired": hasattr(request.user, "agent_pairing"),
+            "paired": AgentPairing.objects.filter(user=_user(request)).exists(),
+            "agent_url": settings.SIGNING_AGENT_URL,
             "now": timezone.now(),
         },
     )
@@ -175,3 +181,84 @@ def check(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("file", exc.message)
     return render(request, "signing/check.html", {"form": form, "validation": validation})
+
+
+_SIGNED_KEY = "vp_signed_blobs"
+
+
+def _remember_signed(request: HttpRequest, pdf: bytes, name: str) -> str:
+    """Store the signed PDF, validate it, and let this session download it."""
+    with FileBatch() as batch:
+        blob = batch.add_bytes(pdf, name=name)
+    services.signature_validate_blob(blob=blob)
+    allowed = [*request.session.get(_SIGNED_KEY, [])[-19:], blob.sha256]
+    request.session[_SIGNED_KEY] = allowed
+    return blob.sha256
+
+
+@require_http_methods(["GET", "POST"])
+def sign(request: HttpRequest) -> HttpResponse:
+    """Sign a PDF with one's own signature: at once with a server-side key, or through the
+    desk agent (the page relays the request to vanphong-signer and the answer back)."""
+    require(request.user, "signing.sign_personal")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > settings.UPLOAD_MAX_BYTES:
+                raise DomainError("Tệp PDF vượt quá dung lượng cho phép.")
+            result = services.sign_personal(actor=_user(request), pdf=bytes(upload.read()))
+            if isinstance(result, services.SignedPdf):
+                sha = _remember_signed(request, result.pdf, upload.name)
+                return redirect("signing:signed", sha=sha)
+            return render(
+                request,
+                "signing/sign.html",
+                {
+                    "payload": result.payload,
+                    "name": upload.name,
+                    "agent_url": settings.SIGNING_AGENT_URL,
+                },
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "signing/sign.html", {"form": form})
+
+
+@require_POST
+def agent_complete(request: HttpRequest) -> HttpResponse:
+    try:
+        body = json.loads(request.body or b"{}")
+        result = services.agent_complete(
+            actor=_user(request),
+            pending_id=str(body.get("pending_id", "")),
+            response=dict(body.get("response") or {}),
+        )
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return JsonResponse({"error": "Dữ liệu gửi lên không đúng định dạng."}, status=400)
+    except DomainError as exc:
+        return JsonResponse({"error": exc.message}, status=400)
+    sha = _remember_signed(request, result.pdf, f"{result.field_name}.pdf")
+    return JsonResponse({"url": reverse("signing:signed", args=[sha])})
+
+
+def _signed_blob(request: HttpRequest, sha: str) -> Blob:
+    if sha not in request.session.get(_SIGNED_KEY, []):
+        raise Http404
+    return get_object_or_404(Blob, sha256=sha)
+
+
+def signed(request: HttpRequest, sha: str) -> HttpResponse:
+    blob = _signed_blob(request, sha)
+    validation = BlobValidation.objects.filter(blob=blob).first()
+    return render(request, "signing/signed.html", {"sha": sha, "validation": validation})
+
+
+def download(request: HttpRequest, sha: str) -> FileResponse:
+    blob = _signed_blob(request, sha)
+    return FileResponse(
+        open_blob(blob),
+        as_attachment=True,
+        filename="van-ban-da-ky.pdf",
+        content_type="application/pdf",
+    )

@@ -146,3 +146,11 @@ def test_the_administrator_configures_signing_profiles_in_the_admin_site(demo: A
     assert response.status_code == 200
     page = response.content.decode()
     assert "Thêm cấu hình ký số" in page and "Biến môi trường chứa mật khẩu/PIN" in page
+
+
+def test_the_signing_pages_link_to_each_other_and_trust_only_for_those_allowed(demo: Any) -> None:
+    page = demo.client("chuyenvien").get(reverse("signing:check")).content.decode()
+    assert reverse("signing:sign") in page and reverse("signing:certificates") in page
+    assert reverse("signing:trust") not in page
+    page = demo.client("vanthu").get(reverse("signing:sign")).content.decode()
+    assert reverse("signing:trust") in page

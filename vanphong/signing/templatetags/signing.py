@@ -20,3 +20,19 @@ def signature_validation(blob: Any) -> dict[str, Any]:
         else None
     )
     return {"validation": validation}
+
+
+@register.simple_tag(takes_context=True)
+def signing_nav(context: dict[str, Any]) -> list[tuple[str, str]]:
+    """The signing pages this person may open."""
+    from vanphong.core.policy import can
+
+    user = context["request"].user
+    items = [
+        ("signing:check", "Kiểm tra chữ ký"),
+        ("signing:sign", "Ký số tệp PDF"),
+        ("signing:certificates", "Chứng thư số của tôi"),
+    ]
+    if can(user, "signing.view_trust"):
+        items.append(("signing:trust", "Chứng thư gốc và CRL"))
+    return items

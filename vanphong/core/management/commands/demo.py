@@ -35,6 +35,9 @@ class Command(BaseCommand):
 
             created = load_demo_documents(count=options["documents"])
             self.stdout.write(f"Đã nạp {created} văn bản đến mẫu.")
+            from django.core.management import call_command
+
+            call_command("outgoing_setup", stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, label in DEMO_LOGINS:

@@ -159,3 +159,26 @@ def test_the_validation_include_shows_each_verdict_in_vietnamese(trust: Pki) -> 
     unsigned = signature_validate_blob(blob=store_pdf(pdf_bytes("khác"), "khac.pdf"))
     html = render_to_string("signing/_validation.html", {"validation": unsigned})
     assert "Không có chữ ký số" in html
+
+
+def test_a_pdf_with_a_broken_signature_value_is_invalid(trust: Pki) -> None:
+    signed = sign_as(trust.signer, pdf_bytes())
+    start = signed.index(b"/Contents <") + len(b"/Contents <")
+    container = signed[start : signed.index(b">", start)]
+    # keep the CMS structure, damage the RSA signature value near its end
+    end = len(container.rstrip(b"0"))
+    broken = container[: end - 40] + (b"0" if container[end - 40 : end - 39] != b"0" else b"1")
+    broken += container[end - 39 :]
+    outcome = only(signed[:start] + broken + signed[start + len(container) :])
+    assert outcome.verdict == Verdict.INVALID
+    assert "chữ ký" in outcome.reason.lower()
+
+
+def test_a_file_over_the_validation_limit_gets_a_clear_message(trust: Pki, settings: Any) -> None:
+    settings.SIGNING_VALIDATE_MAX_BYTES = 1024
+    blob = store_pdf(sign_as(trust.signer, pdf_bytes()))
+    validation = signature_validate_blob(blob=blob)
+    assert validation.signature_count == 0
+    assert "quá lớn" in validation.error
+    html = render_to_string("signing/_validation.html", {"validation": validation})
+    assert "Chưa xác định" in html and "quá lớn" in html

@@ -30,8 +30,8 @@ class SignInOutcome:
 def _locked_message(user: User) -> str:
     until = timezone.localtime(user.locked_until).strftime("%H:%M %d/%m/%Y")  # type: ignore[arg-type]
     return (
-        f"Tài khoản tạm khóa đến {until} do nhập sai mật khẩu quá {settings.LOGIN_MAX_FAILURES} "
-        "lần. Vui lòng thử lại sau hoặc liên hệ quản trị hệ thống."
+        f"Tài khoản tạm khóa đến {until} do nhập sai mật khẩu hoặc mã xác thực "
+        f"{settings.LOGIN_MAX_FAILURES} lần. Vui lòng thử lại sau hoặc liên hệ quản trị hệ thống."
     )
 
 

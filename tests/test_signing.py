@@ -258,3 +258,15 @@ def test_people_are_warned_before_their_certificate_expires(demo: Any, pki: Pki)
         not_after=timezone.now() + dt.timedelta(days=9)
     )
     assert trust_services.certificate_expiry_warnings(on=today + dt.timedelta(days=2)) == 1
+
+
+def test_the_worker_job_reloads_the_configured_crl_folder(
+    demo: Any, trust: Pki, tmp_path: Path, settings: Any
+) -> None:
+    from vanphong.signing.tasks import reload_crl_folder
+
+    settings.SIGNING_CRL_DIR = str(tmp_path)
+    (tmp_path / "ca-so-3.crl").write_bytes(make_crl(trust.intermediate, [], 3))
+    assert reload_crl_folder.call_local() == 1
+    assert reload_crl_folder.call_local() == 0
+    assert RevocationList.objects.filter(crl_number="3").exists()

@@ -177,3 +177,38 @@ def test_the_outgoing_register_has_the_columns_of_decree_30(demo: Any) -> None:
         .status_code
         == 403
     )
+
+
+def test_an_administrator_replaces_a_template_and_a_bad_field_is_named(demo: Any) -> None:
+    from docx import Document
+
+    from vanphong.drafting.models import DocxTemplate
+
+    def template(text: str) -> SimpleUploadedFile:
+        document = Document()
+        document.add_paragraph("{{ so_ky_hieu }}")
+        document.add_paragraph("{{ ngay_thang }}")
+        document.add_paragraph(text)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return SimpleUploadedFile(
+            "mau.docx",
+            buffer.getvalue(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+
+    configure(demo)
+    admin = demo.client("admin")
+    page = admin.get("/van-ban-di/mau/").content.decode()
+    assert "trich_yeu" in page and "Chưa có mẫu riêng" in page
+    bad = admin.post(
+        "/van-ban-di/mau/",
+        {"doc_type": demo.doc_type("Tờ trình").pk, "file": template("{{ trichyeu }}")},
+    )
+    assert "“trichyeu”" in bad.content.decode() and not DocxTemplate.objects.exists()
+    good = admin.post(
+        "/van-ban-di/mau/",
+        {"doc_type": demo.doc_type("Tờ trình").pk, "file": template("{{ trich_yeu }}")},
+    )
+    assert good.status_code == 302 and DocxTemplate.objects.get().doc_type.name == "Tờ trình"
+    assert demo.client("chuyenvien").get("/van-ban-di/mau/").status_code == 403

@@ -136,3 +136,10 @@ class PaperForm(forms.Form):
 class ExportForm(forms.Form):
     tu_ngay = forms.DateField(label="Từ ngày")
     den_ngay = forms.DateField(label="Đến ngày")
+
+
+class TemplateForm(StyledForm):
+    doc_type = forms.ModelChoiceField(
+        label="Loại văn bản", queryset=DocumentType.objects.filter(is_active=True)
+    )
+    file = forms.FileField(label="Mẫu Word (DOCX, docxtpl)")

@@ -53,6 +53,25 @@ def layout_data(doc: OutgoingDocument) -> LayoutData:
     )
 
 
+TEMPLATE_FIELDS = {
+    "co_quan_cap_tren": "cơ quan cấp trên",
+    "co_quan_ban_hanh": "cơ quan ban hành",
+    "so_ky_hieu": "dòng “Số ...” (để trống số cho đến khi ban hành)",
+    "ngay_thang": "địa danh, ngày tháng (để trống ngày cho đến khi ban hành)",
+    "loai_van_ban": "tên loại văn bản",
+    "trich_yeu": "trích yếu",
+    "noi_dung": "nội dung (cả đoạn)",
+    "doan_van": "danh sách đoạn văn (dùng {%p for d in doan_van %})",
+    "tham_quyen": "thẩm quyền ký (T/M ..., K/T ...)",
+    "chuc_vu": "chức vụ người ký",
+    "nguoi_ky": "họ tên người ký",
+    "noi_nhan": "danh sách nơi nhận",
+    "du_thao": "chữ “DỰ THẢO” khi còn là dự thảo",
+    "do_mat": "độ mật",
+    "do_khan": "độ khẩn",
+}
+
+
 def template_context(data: LayoutData) -> dict[str, object]:
     return {
         "co_quan_cap_tren": data.superior_heading,

@@ -7,6 +7,7 @@ app_name = "drafting"
 urlpatterns = [
     path("", views.outgoing_list, name="list"),
     path("soan-thao/", views.create, name="create"),
+    path("mau/", views.templates, name="templates"),
     path("xuat/so-van-ban-di.<slug:fmt>", views.export_register, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/phien-ban/<int:number>/", views.version_download, name="version"),

@@ -23,15 +23,18 @@ from vanphong.drafting.forms import (
     IssueForm,
     PaperForm,
     RecallForm,
+    TemplateForm,
     VersionForm,
 )
 from vanphong.drafting.models import (
     Delivery,
     DispatchStatus,
+    DocxTemplate,
     DraftVersion,
     OutStatus,
     ReviewStep,
 )
+from vanphong.drafting.render import TEMPLATE_FIELDS
 from vanphong.files.store import iter_blob
 
 
@@ -51,6 +54,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
             "lists": selectors.LISTS,
             "can_create": can(user, "drafting.create"),
             "can_export": can(user, "drafting.export_register", user.organisation),
+            "can_configure": can(user, "drafting.configure", user.organisation),
             "q": request.GET.get("q", ""),
         },
     )
@@ -234,4 +238,33 @@ def export_register(request: HttpRequest, fmt: str) -> HttpResponseBase:
         as_attachment=True,
         filename=result.filename,
         content_type=result.content_type,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def templates(request: HttpRequest) -> HttpResponse:
+    """The office's own DOCX templates per document type (administrators)."""
+    user = current_user(request)
+    require(user, "drafting.configure", user.organisation, "Chỉ quản trị thay mẫu văn bản.")
+    form = TemplateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and user.organisation is not None:
+        try:
+            services.template_upload(
+                actor=user,
+                organisation=user.organisation,
+                doc_type=form.cleaned_data["doc_type"],
+                file=form.cleaned_data["file"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Đã thay mẫu văn bản; dự thảo mới sẽ dùng mẫu này.")
+            return redirect("drafting:templates")
+    current = DocxTemplate.objects.filter(organisation_id=user.organisation_id or 0).select_related(
+        "doc_type", "uploaded_by"
+    )
+    return render(
+        request,
+        "drafting/templates.html",
+        {"form": form, "current": current, "fields": sorted(TEMPLATE_FIELDS.items())},
     )

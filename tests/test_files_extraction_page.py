@@ -62,3 +62,13 @@ def test_the_searchable_pdfa_is_downloaded_only_when_it_exists(demo: Any, make_p
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert "scan-ocr.pdf" in response["Content-Disposition"]
+
+
+def test_the_document_page_shows_the_extraction_card(demo: Any, make_pdf: Any) -> None:
+    doc = demo.register_incoming(files=[make_pdf()])
+    BlobText.objects.create(
+        blob_id=doc.files.get().blob_id, status=ExtractStatus.FAILED, error="PDF bị hỏng (thử)."
+    )
+    body = demo.client("vanthu").get(f"/van-ban-den/{doc.pk}/").content.decode()
+    assert "Nội dung tệp (trích xuất, nhận dạng chữ)" in body
+    assert "PDF bị hỏng (thử)." in body

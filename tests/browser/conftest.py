@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = os.environ.get("VANPHONG_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -26,23 +27,81 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are transactional: each one flushes the database when it ends, and the flush
+    also removes rows written by data migrations (the document types). Serialized rollback
+    restores them before every browser test, whichever test ran before."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not item.path.is_relative_to(HERE):
+            continue
+        if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            restored = pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True})
+            item.add_marker(restored, append=False)
+
+
+# Django keeps each thread's database connection in an asgiref Local, which switches to
+# context-variable storage while an asyncio loop is running in the thread. Playwright's sync API
+# keeps its loop running in the test thread, so once the browser has started Django hands out a
+# new connection object, without the serialized copy of the migrated database that serialized
+# rollback restores from. The browser fixture keeps that copy and the autouse fixture below puts
+# it back on whichever connection object is current, before the database fixtures run. The
+# browser lives for one test module only and closes those connections before it stops, so tests
+# outside this folder never see the switched storage.
+_SERIALIZED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; install the Debian package 'chromium'.")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            _SERIALIZED[alias] = contents
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
         )
         yield instance
         instance.close()
+        with django_db_blocker.unblock():
+            connections.close_all()  # the connections opened while the loop was running
+
+
+@pytest.fixture(autouse=True)
+def _serialized_copy_on_current_connection() -> None:
+    from django.db import connections
+
+    for alias, contents in _SERIALIZED.items():
+        connection = connections[alias]
+        if getattr(connection, "_test_serialized_contents", None) is None:
+            connection._test_serialized_contents = contents  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
-    """Open a page in a fresh context: `new_page(viewport=PHONE)`; all are closed afterwards."""
+def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """Open a page in a fresh context: `new_page(viewport=PHONE)`; all are closed afterwards.
+
+    When the test fails, every open page is saved to var/browser-failures/ to show what the
+    browser saw."""
     contexts: list[Any] = []
 
     def open_page(viewport: dict[str, int] | None = None) -> Any:
@@ -54,6 +113,14 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
         return context.new_page()
 
     yield open_page
+    if request.node.stash.get(_FAILED, False):
+        folder = Path(settings.VAR_DIR) / "browser-failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, context in enumerate(contexts):
+            for m, page in enumerate(context.pages):
+                page.screenshot(
+                    path=str(folder / f"{request.node.name}-{n}-{m}.png"), full_page=True
+                )
     for context in contexts:
         context.close()
 

@@ -392,6 +392,20 @@ def test_filters_narrow_the_list_and_htmx_gets_only_the_table(demo):
     assert "<html" not in page and 'data-testid="worklist-tabs"' not in page
 
 
+def test_going_back_to_a_filtered_list_gets_the_whole_page(demo):
+    demo.register_incoming()
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    page = text(demo.client("vanthu").get(WORKLIST, {"tu_khoa": "x"}, headers=headers))
+    assert "<html" in page and 'data-testid="worklist-tabs"' in page
+    assert 'hx-history="false"' in page  # no copy of the page kept in the browser's storage
+
+
+def test_leaders_find_the_delegations_page_from_their_work_list(demo):
+    delegation = reverse("documents:delegations")
+    assert delegation in text(demo.client("lanhdao").get(WORKLIST))
+    assert delegation not in text(demo.client("chuyenvien").get(WORKLIST))
+
+
 def test_a_date_range_filter_and_a_bad_date_do_not_break_the_list(demo):
     old = today() - dt.timedelta(days=40)
     demo.register_incoming(summary="V/v cũ", arrival_date=old, document_date=old)

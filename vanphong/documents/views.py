@@ -83,6 +83,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "form": form,
         "today": access.today(),
         "can_register": can(user, "documents.register", user.organisation),
+        "show_delegations": not partial
+        and (can(user, "documents.delegate") or bool(access.delegators_of(user))),
     }
     template = "documents/_worklist_results.html" if partial else "documents/worklist.html"
     response = render(request, template, context)

@@ -363,11 +363,18 @@ def test_a_routed_document_can_no_longer_be_cancelled(demo, routed):
 
 def test_the_clerk_corrects_the_summary_before_routing(demo, registered):
     response = act(
-        demo, "vanthu", registered, "edit", summary="V/v tổ chức hội nghị tổng kết", urgency="1"
+        demo,
+        "vanthu",
+        registered,
+        "edit",
+        summary="V/v tổ chức hội nghị tổng kết",
+        urgency="1",
+        signer_name=registered.signer_name,  # the form comes prefilled
     )
     assert "Đã cập nhật thông tin văn bản." in page(response)
     doc = fresh(registered)
     assert doc.summary == "V/v tổ chức hội nghị tổng kết" and doc.urgency == 1
+    assert "Sửa: trích yếu, độ khẩn" in page(response)  # the timeline names what changed
 
 
 def test_editing_after_routing_is_refused(demo, routed):

@@ -23,8 +23,6 @@ def open_document(page, live_server) -> None:
 
 
 def test_a_document_goes_from_the_clerk_to_the_specialist_and_back(demo, sign_in, live_server):
-    from vanphong.documents.models import DocumentType
-    print("DBG TYPES", DocumentType.objects.count(), list(DocumentType.objects.values_list("name", "is_active"))[:16])
     clerk = sign_in("vanthu")
     clerk.goto(f"{live_server.url}/van-ban-den/vao-so/")
 

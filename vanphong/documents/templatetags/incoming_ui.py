@@ -33,6 +33,14 @@ _STATUS_CLASS: dict[str, str] = {
     Status.CLOSED: "text-bg-secondary",
     Status.CANCELLED: "text-bg-dark",
 }
+_EDITED = {
+    "summary": "trích yếu",
+    "notes": "ghi chú",
+    "urgency": "độ khẩn",
+    "signer_name": "người ký",
+    "page_count": "số trang",
+    "due_date": "hạn xử lý",
+}
 _FINISHED: set[str] = {Status.DONE, Status.CLOSED, Status.CANCELLED}
 
 
@@ -108,8 +116,12 @@ def event_details(event: DocumentEvent) -> list[str]:
             out.append(f"Văn bản trả lời: {data['reply']}")
         if data.get("on_time") is False:
             out.append("Hoàn thành sau hạn")
-    elif action == EventAction.EDIT and data.get("files"):
-        out.append(f"Thêm {data['files']} tệp")
+    elif action == EventAction.EDIT:
+        changed = [_EDITED.get(name, name) for name in data.get("changed") or []]
+        if changed:
+            out.append("Sửa: " + ", ".join(changed))
+        if data.get("files"):
+            out.append(f"Thêm {data['files']} tệp")
     if action in (EventAction.PROGRESS, EventAction.LINK_DUPLICATE) and data.get("files"):
         files = data["files"]
         out.append("Tệp: " + (", ".join(files) if isinstance(files, list) else str(files)))

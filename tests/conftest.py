@@ -14,6 +14,7 @@ from vanphong.core.demo import DEMO_PASSWORD, load_demo_organisation
 from vanphong.core.models import Organisation, Unit, User
 from vanphong.documents.demo import ensure_incoming_registers
 from vanphong.documents.models import DocumentType, IncomingDocument
+from vanphong.documents.reference import ensure_document_types
 from vanphong.documents.services import IncomingData, incoming_register
 
 
@@ -55,6 +56,7 @@ class Demo:
 
 @pytest.fixture
 def demo(db: Any) -> Demo:
+    ensure_document_types()  # a transactional test before this one may have flushed them
     orgs = load_demo_organisation()
     ensure_incoming_registers()
     return Demo(orgs=orgs)

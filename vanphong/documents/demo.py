@@ -25,6 +25,7 @@ from vanphong.documents import access, services
 from vanphong.documents import demo_corpus as corpus
 from vanphong.documents.demo_pdf import PdfDocument, render
 from vanphong.documents.models import Channel, DocumentType, IncomingDocument, Urgency
+from vanphong.documents.reference import ensure_document_types
 from vanphong.numbering.models import Register, RegisterKind, RestartRule
 
 # Scenario -> (weight in the Văn phòng Tỉnh ủy, range of "days ago" for the arrival date).
@@ -589,6 +590,7 @@ class _Loader:
 
 def load_demo_documents(count: int = 300) -> int:
     """Register `count` demo documents (most in the Văn phòng Tỉnh ủy); return how many."""
+    ensure_document_types()
     ensure_incoming_registers()
     if count <= 0:
         return 0

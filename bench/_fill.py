@@ -105,7 +105,7 @@ def _ids(*usernames: str) -> list[int]:
 
 
 def _bench_people(org_id: int, teams: int) -> list[Team]:
-    """`teams` extra units of the Văn phòng, each with one head and eight specialists."""
+    """`teams` extra (former) units of the Văn phòng, each with one head and eight specialists."""
     from django.contrib.auth.hashers import make_password
 
     from vanphong.core.models import Role, Unit, User, UserRole
@@ -114,10 +114,12 @@ def _bench_people(org_id: int, teams: int) -> list[Team]:
     password = make_password(None)
     rng = random.Random(7)
     for t in range(1, teams + 1):
-        unit, _ = Unit.objects.get_or_create(
+        # Units of earlier years (since merged or dissolved): they carry history, but today's
+        # filter lists show only the office's current units.
+        unit, _ = Unit.objects.update_or_create(
             organisation_id=org_id,
             name=f"Phòng Nghiệp vụ {t}",
-            defaults={"short_name": f"NV{t}", "order": 20 + t},
+            defaults={"short_name": f"NV{t}", "order": 20 + t, "is_active": False},
         )
         names = [f"bench.nv{t}.tp", *[f"bench.nv{t}.cv{i}" for i in range(1, 9)]]
         existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))

@@ -15,13 +15,14 @@ $(VENV)/bin/activate:
 
 $(VENV)/.installed: $(VENV)/bin/activate pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e .
+	scripts/install-system-packages.sh runtime
 	touch $@
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
-	scripts/install-system-packages.sh
+	scripts/install-system-packages.sh test
 	touch $@
 
 install-test: $(VENV)/.installed-test

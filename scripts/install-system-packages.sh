@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Debian packages the tests need (the browser and fonts for Vietnamese; Tesseract with its
-# Vietnamese data for OCR). Installed only when
-# running as root and something is missing; otherwise prints what to install.
+# Debian packages vanphong needs. "runtime": OCR (Tesseract with Vietnamese), DOCX → PDF
+# (LibreOffice) and fonts that render Vietnamese. "test" adds the browser for the browser tests
+# and SoftHSM2/OpenSC standing in for a signer's USB token. Installed only when running as root
+# and something is missing; otherwise prints what to install and carries on.
 set -euo pipefail
-packages=(chromium fonts-noto-core fonts-liberation2 tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui softhsm2 opensc)
+runtime=(fonts-noto-core fonts-liberation2 tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui)
+testing=(chromium softhsm2 opensc)
+case "${1:-test}" in
+  runtime) packages=("${runtime[@]}") ;;
+  test) packages=("${runtime[@]}" "${testing[@]}") ;;
+  *) echo "usage: $0 runtime|test" >&2; exit 2 ;;
+esac
+command -v dpkg >/dev/null || { echo "Không phải hệ Debian/Ubuntu: hãy tự cài ${packages[*]}" >&2; exit 0; }
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

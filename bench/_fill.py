@@ -3,17 +3,17 @@
 `setup()` points Django at the database that DATABASE_URL names, or else at a SQLite file under
 var/bench (never the user's var/vanphong.sqlite3), migrates and loads the demo organisation.
 
-`fill(n)` brings the database up to `n` incoming documents in batches of 5,000 written with multi-
-row inserts (`executemany` on SQLite, `COPY` on PostgreSQL; not through the services, which would
-take days for a million, nor `bulk_create`, whose per-field work made it an hour). The rows look
-like years of real use of one provincial Party apparatus on one server: most documents in the Văn
-phòng Tỉnh ủy, the rest in Ban Tổ chức, Ủy ban Kiểm tra and a commune; old documents closed, recent
-ones in every state; work items for every step (the văn thư presents every document she registers,
-the leaders route, unit heads assign, specialists handle), one history row and one audit row per
-document, with the audit hash chain kept valid. Extra specialists in former units ("bench" people)
-carry most of the handling, so a demo specialist such as `chuyenvien` ends up with a realistic few
-thousand items. A database that already holds `n` documents is left as it is, so both benches can
-share one filled database.
+`fill(n)` brings the database up to `n` incoming documents in batches of 5,000 written with
+multi-row inserts (`executemany` on SQLite, `COPY` on PostgreSQL; not through the services, which
+would take days for a million, nor `bulk_create`, whose per-field work made it an hour). The rows
+look like years of real use of one provincial Party apparatus on one server: most documents in the
+Văn phòng Tỉnh ủy, the rest in Ban Tổ chức, Ủy ban Kiểm tra and a commune; old documents closed,
+recent ones in every state; work items for every step (the văn thư presents every document she
+registers, the leaders route, unit heads assign, specialists handle), one history row and one audit
+row per document, with the audit hash chain kept valid. Extra specialists in former units ("bench"
+people) carry most of the handling, so a demo specialist such as `chuyenvien` ends up with a
+realistic few thousand items. A database that already holds `n` documents is left as it is, so both
+benches can share one filled database.
 """
 
 from __future__ import annotations

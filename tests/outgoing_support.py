@@ -23,13 +23,9 @@ from vanphong.files.store import open_blob
 def configure(demo: Any, *orgs: str) -> None:
     """Default outgoing configuration; the standard document types come back if a transactional
     test flushed the data migration's rows."""
-    import importlib
+    from vanphong.documents.reference import ensure_document_types
 
-    from vanphong.documents.models import DocumentType
-
-    types = importlib.import_module("vanphong.documents.migrations.0002_document_types").TYPES
-    for order, (name, abbr) in enumerate(types):
-        DocumentType.objects.get_or_create(name=name, defaults={"abbr": abbr, "order": order})
+    ensure_document_types()
     for key in orgs or ("vptu",):
         ensure_outgoing_configuration(demo.orgs[key])
 

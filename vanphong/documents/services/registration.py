@@ -22,6 +22,7 @@ from vanphong.documents.models import (
     FileRole,
     IncomingDocument,
     Status,
+    WorkItem,
     WorkKind,
 )
 from vanphong.documents.services.common import (
@@ -29,7 +30,6 @@ from vanphong.documents.services.common import (
     begin,
     finish_items,
     lock,
-    open_item,
     record,
     save_status,
 )
@@ -207,7 +207,9 @@ def incoming_register(
             duplicate_reason=duplicate_reason.strip()[:300] if earlier else "",
         )
         attach_files(actor=actor, doc=doc, files=data.files, role=FileRole.ORIGINAL, batch=batch)
-        open_item(doc=doc, user=actor, kind=WorkKind.PRESENT, by=actor)
+        WorkItem.objects.create(  # a new document has no items yet: no lookup needed
+            document=doc, user=actor, kind=WorkKind.PRESENT, secrecy=doc.secrecy, assigned_by=actor
+        )
         record(
             actor=actor,
             doc=doc,

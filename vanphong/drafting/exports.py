@@ -25,11 +25,6 @@ from vanphong.documents.exports.base import Column, Heading, Kind, Section, Valu
 from vanphong.drafting import selectors
 from vanphong.drafting.models import DispatchStatus, OutgoingDocument, OutStatus
 
-
-def _unused_row(*args: object) -> list[Value]:
-    raise NotImplementedError("outgoing rows are built by outgoing_row")
-
-
 OUTGOING = Kind(
     slug="so-van-ban-di",
     title="SỔ ĐĂNG KÝ VĂN BẢN ĐI",
@@ -46,7 +41,6 @@ OUTGOING = Kind(
         Column("Ký nhận", 9),
         Column("Ghi chú", 18),
     ),
-    build_row=_unused_row,
     include_cancelled=True,
     needs_progress=False,
 )

@@ -57,13 +57,14 @@ def _child(
 
     logging.getLogger("ocrmypdf").setLevel(logging.ERROR)
     ocr_progress.shared = progress
-    try:
+
+    def run(output_type: str) -> None:
         ocrmypdf.ocr(
             source,
             output,
             language=conf.languages,
             skip_text=True,
-            output_type="pdfa-2",
+            output_type=output_type,
             pdfa_backend="internal",  # pikepdf; Ghostscript is not needed
             jobs=conf.jobs,
             progress_bar=True,
@@ -71,6 +72,14 @@ def _child(
             image_dpi=image_dpi,
             plugins=["vanphong.files.ocr_progress"],
         )
+
+    try:
+        try:
+            run("pdfa-2")
+        except ocrmypdf.exceptions.PdfaConversionFailedError:
+            # Some producers' PDFs carry keys the internal PDF/A validator cannot confirm; a
+            # searchable plain PDF is still worth keeping (the original stays as it was).
+            run("pdf")
     except ocrmypdf.exceptions.EncryptedPdfError:
         errors.put("PDF được đặt mật khẩu: không nhận dạng chữ được.")
         raise SystemExit(2) from None

@@ -7,17 +7,19 @@ up to N incoming documents (bench/_fill.py: summaries from the Party/administrat
 documents/demo_corpus.py); every document then gets an attachment whose extracted text is a
 generated body of a few paragraphs from the same corpus (written straight into the extraction
 table, as if the worker had read the PDF). The index is dropped and rebuilt with the real
-`search.indexing.rebuild` (index_per_s = documents / seconds). Then a fixed set of queries (with
-and without diacritics, phrases, prefixes, filters, rare and frequent words) runs through the real
-`search.selectors.search` (count + first page + snippets, permissions in the query) as the
-specialist `chuyenvien` (ordinary user, fields p50_ms/p95_ms/p99_ms) and as the văn thư `vanthu`
-(sees the whole register: clerk_p50_ms...). The last line printed is one JSON object.
+`search.rebuild.rebuild`, one process per CPU (index_per_s = documents / seconds). Then a fixed set
+of queries (with and without diacritics, phrases, prefixes, filters, rare and frequent words) runs
+through the real `search.selectors.search` (count + first page + snippets, permissions in the
+query) as the specialist `chuyenvien` (ordinary user, fields p50_ms/p95_ms/p99_ms) and as the
+văn thư `vanthu` (sees the whole register: clerk_p50_ms...). The last line printed is one JSON
+object.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import random
 import time
@@ -149,21 +151,28 @@ def measure(username: str, rounds: int) -> dict[str, Any]:
     user = User.objects.get(username=username)
     for q, extra in QUERIES:  # warm-up: caches, prepared plans, page cache
         search(user, SearchParams(q=q, **extra))
-    times, totals = [], []
+    clock = _fill.CpuClock()
+    times, cpu, totals, shapes = [], [], [], set()
     for _ in range(rounds):
         for q, extra in QUERIES:
             user = User.objects.get(username=username)  # per request, as a page does
-            started = time.perf_counter()
+            started, used = time.perf_counter(), clock()
             page = search(user, SearchParams(q=q, **extra))
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((clock() - used) * 1000)
             totals.append(page.total)
+            shapes.add(page.shape)
     return {
         "p50_ms": round(_fill.percentile(times, 50), 1),
         "p95_ms": round(_fill.percentile(times, 95), 1),
         "p99_ms": round(_fill.percentile(times, 99), 1),
         "max_ms": round(max(times), 1),
+        "cpu_p50_ms": round(_fill.percentile(cpu, 50), 1),
+        "cpu_p95_ms": round(_fill.percentile(cpu, 95), 1),
+        "cpu_mean_ms": round(sum(cpu) / len(cpu), 1),
         "median_total": sorted(totals)[len(totals) // 2],
         "max_total": max(totals),
+        "shape": "/".join(sorted(shapes)),
     }
 
 
@@ -173,6 +182,8 @@ def main() -> None:
         bodies=(int, 1, "attachment text on every k-th document (0: none)"),
         rounds=(int, 3, "rounds of the query set"),
         skip_rebuild=(int, 0, "1: keep the existing index"),
+        chunk=(int, 5000, "ids per indexing transaction"),
+        workers=(int, 0, "indexing processes (0: one per CPU)"),
     )
     vendor = _fill.setup()
     filled = _fill.fill(args.docs) if args.docs else None
@@ -181,7 +192,7 @@ def main() -> None:
     from django.db import connection
 
     from vanphong.documents.models import IncomingDocument
-    from vanphong.search import indexing
+    from vanphong.search import rebuild
     from vanphong.search.models import SearchEntry
 
     rng = random.Random(7)
@@ -190,7 +201,7 @@ def main() -> None:
         added = add_bodies(rng, args.bodies)
         _fill.log(f"Nội dung tệp: {added:,} văn bản, {time.perf_counter() - started:,.1f} giây.")
     docs = IncomingDocument.objects.count()
-    index_per_s = None
+    index_per_s = index_cpu_s = None
     if not args.skip_rebuild:
         _fill.log("Xóa chỉ mục cũ…")
         with connection.cursor() as cursor:
@@ -199,16 +210,30 @@ def main() -> None:
                 cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
             else:
                 cursor.execute("TRUNCATE search_searchentry")
-        started = time.perf_counter()
+        started, cpu_started, children = time.perf_counter(), time.process_time(), os.times()
+        logged = [0]
 
         def progress(done: int) -> None:
-            if done % 50_000 < indexing.CHUNK:
+            if done - logged[0] >= 50_000:
+                logged[0] = done
                 rate = done / (time.perf_counter() - started)
                 _fill.log(f"  chỉ mục: {done:,}/{docs:,} ({rate:,.0f}/giây)")
 
-        indexing.rebuild(chunk=2000, progress=progress)
+        rebuild.rebuild(
+            chunk=args.chunk, progress=progress, workers=args.workers or None, restart=True
+        )
         seconds = time.perf_counter() - started
         index_per_s = round(docs / seconds)
+        after = os.times()
+        index_cpu_s = round(
+            time.process_time()
+            - cpu_started
+            + after.children_user
+            + after.children_system
+            - children.children_user
+            - children.children_system,
+            1,
+        )
         _fill.log(
             f"Dựng chỉ mục: {docs:,} văn bản trong {seconds:,.1f} giây ({index_per_s:,}/giây)."
         )
@@ -223,6 +248,8 @@ def main() -> None:
         "queries": len(QUERIES),
         "rounds": args.rounds,
         "index_per_s": index_per_s,
+        "index_cpu_s": index_cpu_s,  # CPU of the Python processes (not the database server)
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         **ordinary,
         **{f"clerk_{k}": v for k, v in clerk.items()},
         "machine": f"{platform.machine()}, {_cpu_count()} CPU, Python {platform.python_version()}",
@@ -231,8 +258,6 @@ def main() -> None:
 
 
 def _cpu_count() -> int:
-    import os
-
     return os.cpu_count() or 0
 
 

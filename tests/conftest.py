@@ -54,6 +54,24 @@ class Demo:
         return incoming_register(actor=self.user(clerk), data=IncomingData(**values))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test restores the migrated database with serialized rollback.
+
+    A transactional test flushes the database when it ends. Without serialized rollback the flush
+    also re-creates the content types with new ids (post_migrate), and the next test that does
+    restore the serialized copy then fails on their unique names; the flush also removes rows
+    written by data migrations (the document types). So whatever order the tests run in, each
+    transactional test starts from the migrated database.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None:
+            continue
+        if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            restored = pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True})
+            item.add_marker(restored, append=False)
+
+
 @pytest.fixture
 def demo(db: Any) -> Demo:
     ensure_document_types()  # a transactional test before this one may have flushed them

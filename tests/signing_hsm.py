@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.signing_pki import Identity
+from tests.signing_pki import Identity, Pki
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 SO_PIN = "87654321"
@@ -72,8 +72,16 @@ class SoftHsm:
         self._run("softhsm2-util", "--delete-token", "--serial", serial)
 
 
+_SHARED: list[SoftHsm] = []
+
+
 @pytest.fixture(scope="session")
 def softhsm(tmp_path_factory: pytest.TempPathFactory) -> SoftHsm:
+    """One token store for the whole session. Each test module that imports this fixture gets
+    its own session-scoped copy of it, but the PKCS#11 module loaded in this process reads
+    SOFTHSM2_CONF only once, so every copy must hand out the same store."""
+    if _SHARED:
+        return _SHARED[0]
     if not (shutil.which("softhsm2-util") and shutil.which("pkcs11-tool")):
         pytest.fail("SoftHSM2 and OpenSC are needed: apt-get install softhsm2 opensc")
     root = tmp_path_factory.mktemp("softhsm")
@@ -83,4 +91,22 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> SoftHsm:
         f"directories.tokendir = {root / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
     )
     os.environ["SOFTHSM2_CONF"] = str(conf)  # read by the module when first loaded
-    return SoftHsm(root=root, conf=conf)
+    _SHARED.append(SoftHsm(root=root, conf=conf))
+    return _SHARED[0]
+
+
+OFFICE_TOKEN = "VPTU-HSM"
+OFFICE_PIN = "246810"
+OFFICE_KEY = "coquan"
+_TOKENS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def office_token(softhsm: SoftHsm, pki: Pki) -> str:
+    """The office key on a token, made once per session before any test loads the PKCS#11
+    module in this process (SoftHSM2 does not see tokens created after it was initialised)."""
+    if OFFICE_TOKEN not in _TOKENS:
+        _TOKENS[OFFICE_TOKEN] = softhsm.token(
+            OFFICE_TOKEN, OFFICE_PIN, pki.organisation, key_label=OFFICE_KEY
+        )
+    return _TOKENS[OFFICE_TOKEN]

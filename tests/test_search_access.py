@@ -93,3 +93,68 @@ def test_an_inactive_user_finds_nothing(demo: Any, secret_docs: Any) -> None:
     user = demo.user("vanthu")
     user.is_active = False
     assert search(user, SearchParams(q="an ninh")).total == 0
+
+
+# --- the two query shapes (search.backends): same answers, same permissions -------------------
+
+
+@pytest.fixture
+def shared_docs(demo: Any, secret_docs: Any) -> dict[str, IncomingDocument]:
+    """The specialist takes part in two of the documents (one of them secret at his clearance
+    or above it), so the candidate-driven shape has something to find and something to hide."""
+    from vanphong.documents.models import WorkItem, WorkKind
+
+    specialist = demo.user("chuyenvien")
+    for key in ("plain", "mat"):
+        WorkItem.objects.create(
+            document=secret_docs[key], user=specialist, kind=WorkKind.INFO, secrecy=0
+        )
+    return secret_docs
+
+
+def _answer(user: Any, q: str, **params: Any) -> tuple[str, int, list[int]]:
+    page = search(user, SearchParams(q=q, per_page=100, **params))
+    return page.shape, page.total, [h.object_id for h in page.hits]
+
+
+@pytest.mark.parametrize("q", ["an ninh noi bo", "an ninh", '"bảo vệ"', "phuong*", "zzz"])
+def test_a_specialist_gets_the_same_answer_from_both_shapes(
+    demo: Any, shared_docs: Any, monkeypatch: Any, q: str
+) -> None:
+    from vanphong.search import selectors
+
+    user = demo.user("chuyenvien")
+    few = _answer(user, q)
+    monkeypatch.setattr(selectors, "CANDIDATE_LIMIT", 0)  # "too many items": index-driven
+    many = _answer(demo.user("chuyenvien"), q)
+    assert few[0] == "candidates" and many[0] == "index"
+    assert few[1:] == many[1:]
+    visible = filter_visible(user, "documents.incoming", IncomingDocument.objects.all())
+    assert set(few[2]) <= set(visible.values_list("pk", flat=True))
+    if q.startswith("an ninh"):
+        expected = {shared_docs["plain"].pk}
+        if user.clearance >= Secrecy.MAT:
+            expected.add(shared_docs["mat"].pk)
+        assert set(few[2]) == expected and few[1] == len(expected)
+
+
+def test_whole_register_users_are_searched_from_the_index(demo: Any, secret_docs: Any) -> None:
+    assert search(demo.user("vanthu"), SearchParams(q="an ninh")).shape == "index"
+    assert search(demo.user("lanhdao"), SearchParams(q="an ninh")).shape == "index"
+
+
+def test_the_count_stops_at_the_cap_and_says_more(
+    demo: Any, secret_docs: Any, monkeypatch: Any
+) -> None:
+    from vanphong.search import backends
+
+    monkeypatch.setattr(backends, "MAX_RESULTS", 2)
+    page = search(demo.user("vanthu"), SearchParams(q="an ninh", per_page=1))
+    assert page.total == 3 and page.more and page.count_text == "hơn 2"
+    assert page.pages == 2 and len(page.hits) == 1
+    last = search(demo.user("vanthu"), SearchParams(q="an ninh", per_page=1, page=2))
+    assert len(last.hits) == 1 and last.hits[0].object_id != page.hits[0].object_id
+    # a leader sees one of the three: the cap never counts what the policy hides
+    assert search(demo.user("lanhdao"), SearchParams(q="an ninh")).total == 1
+    body = demo.client("vanthu").get("/tim-kiem/", {"q": "an ninh"}).content.decode()
+    assert "Tìm thấy <strong>hơn 2</strong> văn bản" in body

@@ -19,12 +19,8 @@ pytestmark = pytest.mark.django_db
 pki = signing_fixtures.pki
 trust = signing_fixtures.trust
 softhsm = signing_hsm.softhsm
-PIN = "246810"
-
-
-@pytest.fixture(scope="session")
-def office_token(softhsm: signing_hsm.SoftHsm, pki: Pki) -> str:
-    return softhsm.token("VPTU-HSM", PIN, pki.organisation, key_label="coquan")
+office_token = signing_hsm.office_token
+PIN = signing_hsm.OFFICE_PIN
 
 
 def hsm_profile(demo: Any, monkeypatch: pytest.MonkeyPatch, token: str, pin: str) -> None:

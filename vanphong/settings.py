@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "vanphong.notifications",
     "vanphong.signing",
     "vanphong.search",
+    "vanphong.archive",
+    "vanphong.exchange",
     "vanphong.api",
 ]
 
@@ -217,7 +219,22 @@ WHITENOISE_USE_FINDERS = VANPHONG_ENV == "test"
 # Tests: look static files up per request instead of scanning all of them for every test client.
 WHITENOISE_AUTOREFRESH = VANPHONG_ENV == "test"
 MEDIA_ROOT = VAR_DIR / "files"
+# Blobs in an S3-compatible object store (MinIO, Ceph RGW...) when a bucket is named; else on
+# local disk under MEDIA_ROOT (files.storage).
+FILES_S3_BUCKET = env_str("FILES_S3_BUCKET", "")
+FILES_S3_ENDPOINT_URL = env_str("FILES_S3_ENDPOINT_URL", "")
+FILES_S3_ACCESS_KEY = env_secret("FILES_S3_ACCESS_KEY") or ""
+FILES_S3_SECRET_KEY = env_secret("FILES_S3_SECRET_KEY") or ""
+FILES_S3_REGION = env_str("FILES_S3_REGION", "us-east-1")
+FILES_S3_PREFIX = env_str("FILES_S3_PREFIX", "")
+if FILES_S3_PREFIX and not FILES_S3_PREFIX.endswith("/"):
+    FILES_S3_PREFIX += "/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50, minimum=1) * 1024 * 1024
+# Digitisation batches (archive app): server folders may be imported only from under this root;
+# uploaded ZIPs wait in the staging directory until their batch is done.
+ARCHIVE_IMPORT_ROOT = env_str("ARCHIVE_IMPORT_ROOT", str(VAR_DIR / "so-hoa"))
+ARCHIVE_STAGING_DIR = str(VAR_DIR / "archive-staging")
+ARCHIVE_ZIP_MAX_BYTES = env_int("ARCHIVE_ZIP_MAX_GB", 20, minimum=1) * 1024**3
 
 # Outgoing documents: DOCX -> PDF with LibreOffice headless (one profile per worker process).
 SOFFICE_PATH = env_str("SOFFICE_PATH", "soffice")
@@ -291,6 +308,22 @@ SIGNING_PKCS11_MODULE = env_str("SIGNING_PKCS11_MODULE", "")
 SIGNING_EXPIRY_WARN_DAYS = env_int("SIGNING_EXPIRY_WARN_DAYS", 30, minimum=1)
 # Where the signing page finds vanphong-signer on the signer's PC.
 SIGNING_AGENT_URL = env_str("SIGNING_AGENT_URL", "http://127.0.0.1:8765")
+
+# --- electronic exchange (liên thông edXML; docs/exchange.md) ------------------------------
+EXCHANGE_KEY_FILE = env_str("EXCHANGE_KEY_FILE", str(VAR_DIR / "exchange" / "node.key"))
+EXCHANGE_CERT_FILE = env_str("EXCHANGE_CERT_FILE", str(VAR_DIR / "exchange" / "node.crt"))
+# The address other nodes reach this one at (its inbox is <base>/lien-thong/inbox/).
+EXCHANGE_BASE_URL = env_str("EXCHANGE_BASE_URL", "").rstrip("/")
+# A hub relays packages for organisations it does not serve but knows in its directory.
+EXCHANGE_HUB = env_bool("EXCHANGE_HUB", False)
+EXCHANGE_MAX_PACKAGE_BYTES = env_int("EXCHANGE_MAX_PACKAGE_MB", 80, minimum=1) * 1024 * 1024
+EXCHANGE_TIMEOUT_SECONDS = env_int("EXCHANGE_TIMEOUT_SECONDS", 30, minimum=1)
+EXCHANGE_RETRY_BASE_SECONDS = env_int("EXCHANGE_RETRY_BASE_SECONDS", 30, minimum=1)
+EXCHANGE_RETRY_MAX_SECONDS = env_int("EXCHANGE_RETRY_MAX_SECONDS", 3600, minimum=1)
+# CA bundle to check peers' HTTPS certificates (empty: the system's).
+EXCHANGE_TLS_CA_FILE = env_str("EXCHANGE_TLS_CA_FILE", "")
+# Package bodies older than this are deleted from the message log (hashes and metadata stay).
+EXCHANGE_LOG_RETENTION_DAYS = env_int("EXCHANGE_LOG_RETENTION_DAYS", 1825, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -16,5 +16,7 @@ urlpatterns = [
     path("ky-so/", include("vanphong.signing.urls")),
     path("tim-kiem/", include("vanphong.search.urls")),
     path("tep/", include("vanphong.files.urls")),
+    path("luu-tru/", include("vanphong.archive.urls")),
+    path("lien-thong/", include("vanphong.exchange.urls")),
     path("", include("vanphong.core.urls")),
 ]

@@ -27,9 +27,6 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-HERE = Path(__file__).parent
-
-
 def _slow_machine_expectations() -> None:
     """Assertions wait up to 15 s (Playwright's default is 5 s): on a loaded 2-CPU CI machine a
     request that also runs the worker's jobs inline (huey immediate mode) can take longer."""
@@ -39,19 +36,6 @@ def _slow_machine_expectations() -> None:
 
 
 _slow_machine_expectations()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests are transactional: each one flushes the database when it ends, and the flush
-    also removes rows written by data migrations (the document types). Serialized rollback
-    restores them before every browser test, whichever test ran before."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is None or not item.path.is_relative_to(HERE):
-            continue
-        if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            restored = pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True})
-            item.add_marker(restored, append=False)
 
 
 # Django keeps each thread's database connection in an asgiref Local, which switches to

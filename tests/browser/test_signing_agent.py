@@ -112,3 +112,28 @@ def test_a_signer_registers_the_certificate_read_from_the_token(
         "Đã đăng ký chứng thư: Nguyễn Văn Ánh."
     )
     expect(page.get_by_test_id("cert-table")).to_contain_text("Đọc từ chương trình ký trên máy")
+
+
+def test_the_signer_signs_a_numbered_outgoing_document_through_the_desk_agent(
+    agent: Any, sign_in: Any, live_server: Any, demo: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.outgoing_support import approved_draft, configure
+    from vanphong.drafting.models import SignatureRequirement
+    from vanphong.drafting.services import outgoing_issue
+
+    configure(demo)
+    SignatureRequirement.objects.create(organisation=demo.orgs["vptu"])
+    final = SimpleUploadedFile("cuoi.pdf", pdf_bytes("Công văn"), content_type="application/pdf")
+    doc = outgoing_issue(actor=demo.user("vanthu"), document=approved_draft(demo), final_pdf=final)
+    agent(PIN)
+    page = sign_in("lanhdao")
+    page.goto(f"{live_server.url}/van-ban-di/{doc.pk}/")
+    page.get_by_test_id("sign").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Ký số văn bản số {doc.notation}")
+    page.get_by_test_id("agent-sign").click()
+    expect(page.get_by_test_id("out-status")).to_have_text("Đã ký số, chờ ký số của cơ quan")
+    row = page.get_by_test_id("final-signatures").get_by_test_id("signature-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Nguyễn Văn Ánh")

@@ -92,6 +92,9 @@ def _register_routers() -> None:
     from vanphong.drafting.api import router as drafting_router
 
     api.add_router("/outgoing", drafting_router, tags=["outgoing"])
+    from vanphong.exchange.api import router as exchange_router
+
+    api.add_router("/exchange", exchange_router, tags=["exchange"])
 
 
 _register_routers()

@@ -56,6 +56,19 @@ def _client_ip(request: HttpRequest | None) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One row to append with `audit_record_many`."""
+
+    actor: User | None
+    action: str
+    obj: models.Model | None = None
+    summary: str = ""
+    data: dict[str, Any] | None = None
+    request: HttpRequest | None = None
+    actor_name: str = ""
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -67,39 +80,60 @@ def audit_record(
     actor_name: str = "",
 ) -> AuditEvent:
     """Append one row to the chain. Runs inside the caller's transaction when there is one."""
-    with transaction.atomic():
+    entry = Entry(actor, action, obj, summary, data, request, actor_name)
+    return audit_record_many([entry])[0]
+
+
+def audit_record_many(entries: list[Entry]) -> list[AuditEvent]:
+    """Append rows to the chain in order, with one lock of the chain head for all of them.
+
+    The head row is locked (SELECT ... FOR UPDATE) until the caller's transaction ends, so the
+    chain stays linear under concurrent writers. No savepoint of its own: a failure here fails
+    the caller's whole action, which is what an audited write wants.
+    """
+    if not entries:
+        return []
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         created_at = timezone.now()
-        fields = {
-            "created_at": created_at.isoformat(),
-            "actor_id": actor.pk if actor is not None and actor.pk else None,
-            "actor_name": actor_name or (actor.username if actor is not None else ""),
-            "action": action,
-            "object_type": obj._meta.label_lower if obj is not None else "",
-            "object_id": str(obj.pk) if obj is not None else "",
-            "summary": summary[:500],
-            "data": json.loads(json.dumps(data or {}, default=str)),
-            "ip": _client_ip(request),
-        }
         prev_hash = head.last_hash or GENESIS
-        digest = _row_hash(prev_hash=prev_hash, **fields)
-        event = AuditEvent.objects.create(
-            created_at=created_at,
-            actor_id=fields["actor_id"],
-            actor_name=fields["actor_name"],
-            action=action,
-            object_type=fields["object_type"],
-            object_id=fields["object_id"],
-            summary=fields["summary"],
-            data=fields["data"],
-            ip=fields["ip"],
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-        head.last_id = event.pk
-        head.last_hash = digest
-        head.save(update_fields=["last_id", "last_hash"])
-    return event
+        events = []
+        for entry in entries:
+            actor, obj = entry.actor, entry.obj
+            fields = {
+                "created_at": created_at.isoformat(),
+                "actor_id": actor.pk if actor is not None and actor.pk else None,
+                "actor_name": entry.actor_name or (actor.username if actor is not None else ""),
+                "action": entry.action,
+                "object_type": obj._meta.label_lower if obj is not None else "",
+                "object_id": str(obj.pk) if obj is not None else "",
+                "summary": entry.summary[:500],
+                "data": json.loads(json.dumps(entry.data or {}, default=str)),
+                "ip": _client_ip(entry.request),
+            }
+            digest = _row_hash(prev_hash=prev_hash, **fields)
+            events.append(
+                AuditEvent(
+                    created_at=created_at,
+                    actor_id=fields["actor_id"],
+                    actor_name=fields["actor_name"],
+                    action=entry.action,
+                    object_type=fields["object_type"],
+                    object_id=fields["object_id"],
+                    summary=fields["summary"],
+                    data=fields["data"],
+                    ip=fields["ip"],
+                    prev_hash=prev_hash,
+                    hash=digest,
+                )
+            )
+            prev_hash = digest
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:  # ids come back in insertion order (RETURNING on SQLite >= 3.35 and PostgreSQL)
+            AuditEvent.objects.bulk_create(events, batch_size=500)
+        AuditHead.objects.filter(pk=head.pk).update(last_id=events[-1].pk, last_hash=prev_hash)
+    return events
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from vanphong.core.nav import MODULES, counts_for
+from vanphong.core.nav import MODULES, counts_for_request
 from vanphong.core.policy import is_admin
 
 
@@ -15,7 +15,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return {"network_zone": settings.NETWORK_ZONE}
     return {
         "nav_modules": MODULES,
-        "nav_counts": counts_for(user),
+        "nav_counts": counts_for_request(request, user),
         "is_admin_user": is_admin(user),
         "network_zone": settings.NETWORK_ZONE,
     }

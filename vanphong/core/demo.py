@@ -236,6 +236,15 @@ PEOPLE = [
         "vanthu2", "Lê Thị Mai", "vptu", "Phòng Hành chính - Lưu trữ", "Văn thư", (Role.VAN_THU,)
     ),
     Person(
+        "luutru",
+        "Vũ Thị Lan",
+        "vptu",
+        "Phòng Hành chính - Lưu trữ",
+        "Cán bộ lưu trữ",
+        (Role.LUU_TRU,),
+        Secrecy.MAT,
+    ),
+    Person(
         "lanhdao",
         "Phạm Văn Đức",
         "vptu",
@@ -391,6 +400,7 @@ DEMO_LOGINS = [
     ("truongphong", "trưởng Phòng Tổng hợp"),
     ("chuyenvien", "chuyên viên Phòng Tổng hợp"),
     ("bithu", "thường trực (Bí thư Tỉnh ủy)"),
+    ("luutru", "cán bộ lưu trữ (số hóa tài liệu)"),
 ]
 
 

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     LANH_DAO_DON_VI = "lanh_dao_don_vi", "Lãnh đạo phòng/ban"
     LANH_DAO_VAN_PHONG = "lanh_dao_van_phong", "Lãnh đạo văn phòng"
     THUONG_TRUC = "thuong_truc", "Thường trực/Bí thư"
+    LUU_TRU = "luu_tru", "Cán bộ lưu trữ"
     QUAN_TRI = "quan_tri", "Quản trị"
 
 

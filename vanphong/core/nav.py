@@ -43,7 +43,7 @@ MODULES: list[Module] = [
         "exchange",
         "Liên thông",
         "fa-right-left",
-        None,
+        "exchange:pending",
         "Gửi, nhận văn bản điện tử dạng gói edXML giữa các cơ quan, trạng thái xử lý phản hồi "
         "tự động.",
     ),
@@ -58,7 +58,7 @@ MODULES: list[Module] = [
         "archive",
         "Lưu trữ",
         "fa-box-archive",
-        None,
+        "archive:list",
         "Danh mục hồ sơ, lập hồ sơ, thời hạn bảo quản, nộp lưu và số hóa tài liệu.",
     ),
     Module(
@@ -120,6 +120,16 @@ def counts_for(user: User) -> dict[str, int]:
     for hook in _count_hooks:
         counts.update(hook(user))
     return counts
+
+
+def counts_for_request(request: HttpRequest, user: User) -> dict[str, int]:
+    """`counts_for`, computed once per request: a page that shows counts of its own (the work
+    list's tabs) and the navigation of the shell share one set of queries."""
+    cached = getattr(request, "_vp_nav_counts", None)
+    if cached is None or cached[0] != user.pk:
+        cached = (user.pk, counts_for(user))
+        request._vp_nav_counts = cached  # type: ignore[attr-defined]
+    return cached[1]
 
 
 def panels_for(request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from vanphong.core.models import User
@@ -171,38 +172,62 @@ def worklist_page(user: User, tab: str, filters: ListFilters, page: int) -> Page
     return paginate(qs.order_by(*order, "-id"), page)
 
 
+NAV_COUNT_CAP = 99
+
+
+class CappedCount(int):
+    """A navigation count read with a LIMIT: past the cap it shows as "99+"."""
+
+    def __str__(self) -> str:
+        return f"{NAV_COUNT_CAP}+" if self > NAV_COUNT_CAP else int.__str__(self)
+
+
 def nav_counts(user: User) -> dict[str, int]:
-    """Counts for the navigation: bounded by the person's own open work items."""
+    """Counts for the navigation, from the person's open work items only.
+
+    Each count reads at most NAV_COUNT_CAP + 1 entries of the `work_user_open` partial index
+    (a leader may have thousands of open items, mostly "để biết"), all five in one statement.
+    """
     today = access.today()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
-    base = WorkItem.objects.filter(
-        user=user, secrecy__lte=user.clearance, status__in=[WorkStatus.OPEN, WorkStatus.ACTIVE]
-    )
-    agg = base.aggregate(
-        pending=Count("id", filter=Q(status=WorkStatus.OPEN) & ~Q(kind=WorkKind.INFO)),
-        in_progress=Count("id", filter=Q(status=WorkStatus.ACTIVE)),
-        due_soon=Count(
-            "id", filter=~Q(kind=WorkKind.INFO) & Q(due_date__gte=today, due_date__lte=soon)
-        ),
-        overdue=Count("id", filter=~Q(kind=WorkKind.INFO) & Q(due_date__lt=today)),
-        info=Count("id", filter=Q(kind=WorkKind.INFO, status=WorkStatus.OPEN)),
-    )
-    delegated = 0
+    live = [WorkStatus.OPEN, WorkStatus.ACTIVE]
+    base = WorkItem.objects.filter(user=user, secrecy__lte=user.clearance, status__in=live)
+    action = ~Q(kind=WorkKind.INFO)
+    parts: dict[str, QuerySet[WorkItem]] = {
+        "incoming_pending": base.filter(action, status=WorkStatus.OPEN),
+        "incoming_in_progress": base.filter(status=WorkStatus.ACTIVE),
+        "incoming_due_soon": base.filter(action, due_date__gte=today, due_date__lte=soon),
+        "incoming_overdue": base.filter(action, due_date__lt=today),
+        "incoming_info": base.filter(kind=WorkKind.INFO, status=WorkStatus.OPEN),
+    }
     delegators = access.delegators_of(user)
     if delegators:
-        delegated = WorkItem.objects.filter(
+        parts["delegated"] = WorkItem.objects.filter(
             user_id__in=delegators,
-            status=WorkStatus.OPEN,
+            status__in=live,
             kind__in=[WorkKind.ROUTE, WorkKind.REVIEW],
             secrecy__lte=user.clearance,
-        ).count()
-    return {
-        "incoming_pending": (agg["pending"] or 0) + delegated,
-        "incoming_in_progress": agg["in_progress"] or 0,
-        "incoming_due_soon": agg["due_soon"] or 0,
-        "incoming_overdue": agg["overdue"] or 0,
-        "incoming_info": agg["info"] or 0,
-    }
+        ).filter(status=WorkStatus.OPEN)
+    counts = _capped_counts(parts)
+    delegated = counts.pop("delegated", 0)
+    counts["incoming_pending"] = CappedCount(
+        min(counts["incoming_pending"] + delegated, NAV_COUNT_CAP + 1)
+    )
+    return counts
+
+
+def _capped_counts(parts: dict[str, QuerySet[WorkItem]]) -> dict[str, int]:
+    """`SELECT (SELECT COUNT(*) FROM (... LIMIT cap + 1)), ...`: one round trip, bounded reads."""
+    selects: list[str] = []
+    params: list[Any] = []
+    for qs in parts.values():
+        sql, part_params = qs.values("pk")[: NAV_COUNT_CAP + 1].query.sql_with_params()
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        row = cursor.fetchone()
+    return {name: CappedCount(value) for name, value in zip(parts, row, strict=True)}
 
 
 def register_list(user: User, filters: ListFilters, page: int) -> Page:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanphong.core.errors import DomainError
 from vanphong.core.models import User
+from vanphong.core.nav import counts_for_request
 from vanphong.core.policy import can
 from vanphong.documents import access, selectors, services
 from vanphong.documents.action_forms import ActionForm
@@ -39,7 +40,7 @@ __all__ = [
     "worklist",
 ]
 
-# Counts shown in the tab headers, from selectors.nav_counts (already in the page context).
+# Counts shown in the tab headers: selectors.nav_counts through the shell's per-request counts.
 TAB_COUNTS = {
     "cho_xu_ly": "incoming_pending",
     "dang_xu_ly": "incoming_in_progress",
@@ -71,7 +72,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None, user=user)
     page = selectors.worklist_page(user, tab, form.to_filters(), _page_number(request))
     partial = is_partial(request)
-    counts = {} if partial else selectors.nav_counts(user)
+    counts = {} if partial else counts_for_request(request, user)  # the shell reuses them
     context = {
         "tab": tab,
         "tabs": [

@@ -13,6 +13,7 @@ from vanphong.drafting.models import (
     OutgoingDocument,
     ReviewChain,
     ReviewChainStep,
+    SignatureRequirement,
     SigningAuthority,
 )
 from vanphong.numbering.models import OutgoingNumbering
@@ -45,6 +46,15 @@ class ReviewChainAdmin(admin.ModelAdmin[ReviewChain]):
 class SigningAuthorityAdmin(admin.ModelAdmin[SigningAuthority]):
     list_display = ["user", "organisation", "doc_type", "authority", "title", "body"]
     list_filter = ["organisation", "authority"]
+
+
+@admin.register(SignatureRequirement)
+class SignatureRequirementAdmin(admin.ModelAdmin[SignatureRequirement]):
+    """Which digital signatures a type needs before the văn thư may send it."""
+
+    list_display = ["organisation", "doc_type", "signer_signature", "organisation_signature"]
+    list_filter = ["organisation", "signer_signature", "organisation_signature"]
+    list_editable = ["signer_signature", "organisation_signature"]
 
 
 @admin.register(DocxTemplate)

@@ -8,6 +8,7 @@ Vietnamese reason.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import File, Form, Query, Router, Schema, UploadedFile
@@ -21,6 +22,7 @@ from vanphong.drafting import selectors, services
 from vanphong.drafting.models import DraftVersion, OutgoingDocument, ReviewStep
 from vanphong.drafting.services import DraftData, RecipientLine
 from vanphong.files.store import open_blob
+from vanphong.signing.services import AgentRequest
 
 router = Router()
 
@@ -62,6 +64,23 @@ class CommentIn(Schema):
 
 class RecallIn(Schema):
     reason: str
+
+
+class SignIn(Schema):
+    passphrase: str = ""
+
+
+class AgentCompleteIn(Schema):
+    pending_id: str
+    response: dict[str, Any]
+
+
+class AgentOut(Schema):
+    """The signer's key is on a USB token: hand `payload` to vanphong-signer on their PC
+    (POST http://127.0.0.1:8765/sign) and post its answer to /sign/complete."""
+
+    pending_id: str
+    payload: dict[str, Any]
 
 
 class VersionOut(Schema):
@@ -113,6 +132,8 @@ class OutgoingOut(Schema):
     replies_to: list[int]
     relation: str
     related_id: int | None
+    requires_signer_signature: bool
+    requires_organisation_signature: bool
 
 
 class OutgoingRow(Schema):
@@ -146,6 +167,7 @@ def _visible(actor: User, pk: int) -> OutgoingDocument:
 
 def _out(actor: User, pk: int) -> OutgoingOut:
     doc = _visible(actor, pk)
+    need = services.signature_requirement(doc)
     steps = ReviewStep.objects.filter(document=doc).select_related("reviewer", "version")
     return OutgoingOut(
         id=doc.pk,
@@ -199,6 +221,8 @@ def _out(actor: User, pk: int) -> OutgoingOut:
         replies_to=list(doc.replies.values_list("incoming_id", flat=True)),
         relation=doc.relation,
         related_id=doc.related_id,
+        requires_signer_signature=need.signer,
+        requires_organisation_signature=need.organisation,
     )
 
 
@@ -322,7 +346,8 @@ def return_(request: HttpRequest, pk: int, body: CommentIn) -> OutgoingOut:
     response={200: OutgoingOut, **_ERRORS},
     summary="Cấp số và ban hành",
     description="Văn thư cấp số, ghi số và ngày vào DOCX, chuyển PDF (hoặc dùng `final_pdf` "
-    "tải lên), rồi gửi đến nơi nhận trong hệ thống.",
+    "tải lên), rồi gửi đến nơi nhận trong hệ thống. Nếu loại văn bản phải ký số, văn bản chuyển "
+    "sang `to_sign` (hoặc `to_seal`) và chỉ được gửi sau khi đủ chữ ký (`sign`, `seal`).",
 )
 def issue(
     request: HttpRequest,
@@ -342,6 +367,76 @@ def issue(
     return _out(actor, pk)
 
 
+@router.post(
+    "/{int:pk}/sign",
+    response={200: OutgoingOut, 202: AgentOut, **_ERRORS},
+    summary="Người ký ký số bản đã cấp số",
+    description="Chỉ người ký của văn bản, khi văn bản ở trạng thái `to_sign`. Khóa trên máy "
+    "chủ (PKCS#12/PKCS#11) ký ngay (200); `passphrase` là mật khẩu/PIN khi cấu hình ký số "
+    "không lưu nó. USB token trên máy người ký: 202 với yêu cầu cho chương trình ký.",
+)
+def sign(request: HttpRequest, pk: int, body: SignIn) -> Any:
+    actor = _actor(request)
+    result = services.outgoing_sign(
+        actor=actor, document=_visible(actor, pk), secret=body.passphrase
+    )
+    if isinstance(result, AgentRequest):
+        return Reply(202, AgentOut(pending_id=result.pending_id, payload=result.payload))
+    return _out(actor, pk)
+
+
+@router.post(
+    "/{int:pk}/sign/complete",
+    response={200: OutgoingOut, **_ERRORS},
+    summary="Hoàn tất chữ ký từ chương trình ký",
+)
+def sign_complete(request: HttpRequest, pk: int, body: AgentCompleteIn) -> OutgoingOut:
+    actor = _actor(request)
+    services.outgoing_sign_complete(
+        actor=actor,
+        document=_visible(actor, pk),
+        pending_id=body.pending_id,
+        response=body.response,
+    )
+    return _out(actor, pk)
+
+
+@router.post(
+    "/{int:pk}/sign/upload",
+    response={200: OutgoingOut, **_ERRORS},
+    summary="Tải lên bản đã ký số ở nơi khác",
+    description="Bản PDF đã cấp số (tải ở `/numbered.pdf`) được ký thêm bằng công cụ khác; "
+    "phải giữ nguyên bản đã cấp số làm phiên bản đầu và chữ ký dùng chứng thư đã đăng ký.",
+)
+def sign_upload(request: HttpRequest, pk: int, file: File[UploadedFile]) -> OutgoingOut:
+    actor = _actor(request)
+    services.outgoing_sign_upload(actor=actor, document=_visible(actor, pk), file=file)
+    return _out(actor, pk)
+
+
+@router.post(
+    "/{int:pk}/seal",
+    response={200: OutgoingOut, **_ERRORS},
+    summary="Văn thư ký số của cơ quan và phát hành",
+)
+def seal(request: HttpRequest, pk: int, body: SignIn) -> OutgoingOut:
+    actor = _actor(request)
+    services.outgoing_seal(actor=actor, document=_visible(actor, pk), secret=body.passphrase)
+    return _out(actor, pk)
+
+
+@router.post(
+    "/{int:pk}/dispatch",
+    response={200: OutgoingOut, **_ERRORS},
+    summary="Gửi đến nơi nhận chưa gửi",
+    description="Bị từ chối khi văn bản còn thiếu chữ ký số bắt buộc.",
+)
+def dispatch(request: HttpRequest, pk: int) -> OutgoingOut:
+    actor = _actor(request)
+    services.outgoing_dispatch(actor=actor, document=_visible(actor, pk))
+    return _out(actor, pk)
+
+
 @router.post("/{int:pk}/recall", response={200: OutgoingOut, **_ERRORS}, summary="Thu hồi")
 def recall(request: HttpRequest, pk: int, body: RecallIn) -> OutgoingOut:
     actor = _actor(request)
@@ -357,5 +452,18 @@ def final_pdf(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         open_blob(doc.final_pdf),
         filename=f"{doc.notation.replace('/', '_')}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@router.get("/{int:pk}/numbered.pdf", summary="Bản PDF đã cấp số, trước khi ký")
+def numbered_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    doc = _visible(_actor(request), pk)
+    blob = doc.numbered_pdf or (doc.final_pdf if doc.status == "to_sign" else None)
+    if blob is None:
+        raise Http404("Văn bản chưa cấp số hoặc không có bản chưa ký.")
+    return FileResponse(
+        open_blob(blob),
+        filename=f"{doc.notation.replace('/', '_')}-chua-ky.pdf",
         content_type="application/pdf",
     )

@@ -15,11 +15,17 @@ class OutStatus(models.TextChoices):
     IN_REVIEW = "in_review", "Đang trình duyệt"
     RETURNED = "returned", "Bị trả lại, chờ sửa"
     APPROVED = "approved", "Đã duyệt, chờ ban hành"
+    TO_SIGN = "to_sign", "Đã cấp số, chờ người ký ký số"
+    TO_SEAL = "to_seal", "Đã ký số, chờ ký số của cơ quan"
     ISSUED = "issued", "Đã ban hành"
     RECALLED = "recalled", "Đã thu hồi"
 
 
 EDITABLE_STATUSES = (OutStatus.DRAFT, OutStatus.RETURNED)
+# Statuses in which the document holds its number (the number is given at issuance; the
+# signatures come after it, on the numbered PDF, as Nghị định 30 orders them).
+NUMBERED_STATUSES = (OutStatus.TO_SIGN, OutStatus.TO_SEAL, OutStatus.ISSUED, OutStatus.RECALLED)
+AWAITING_SIGNATURE = (OutStatus.TO_SIGN, OutStatus.TO_SEAL)
 
 
 class Authority(models.TextChoices):
@@ -102,8 +108,18 @@ class OutgoingDocument(models.Model):
     final_docx = models.ForeignKey(
         Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The document's PDF as it stands: the numbered PDF, replaced by each signed revision.
     final_pdf = models.ForeignKey(
         Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The numbered PDF before any signature (kept when signatures replace final_pdf).
+    numbered_pdf = models.ForeignKey(
+        Blob,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="bản PDF đã cấp số, chưa ký",
     )
     page_count = models.PositiveIntegerField("số trang", null=True, blank=True)
     copies = models.PositiveSmallIntegerField("số bản", default=1)
@@ -134,6 +150,19 @@ class OutgoingDocument(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status in (OutStatus.ISSUED, OutStatus.RECALLED)
+
+    @property
+    def is_numbered(self) -> bool:
+        return self.status in NUMBERED_STATUSES
+
+    @property
+    def pdf_to_send(self) -> Blob | None:
+        """The PDF that goes to recipients (internal and electronic exchange): the final PDF,
+        which carries every required signature once the document is ISSUED. None while a
+        required signature is still missing, so nothing unsigned leaves by mistake."""
+        if self.status != OutStatus.ISSUED:
+            return None
+        return self.final_pdf
 
 
 class DraftVersion(models.Model):
@@ -239,6 +268,60 @@ class SigningAuthority(models.Model):
         return f"{self.user} {self.authority}"
 
 
+class SignatureRequirement(models.Model):
+    """Which digital signatures an issued document needs before it may be sent, per issuer and
+    document type (a row without type applies to every type without its own row). No row at
+    all: no signature required (the document is issued and sent as soon as it is numbered)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name="cơ quan"
+    )
+    doc_type = models.ForeignKey(
+        DocumentType,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name="loại văn bản",
+        help_text="Để trống: áp dụng cho mọi loại chưa có cấu hình riêng.",
+    )
+    signer_signature = models.BooleanField(
+        "cần chữ ký số của người ký",
+        default=True,
+        help_text="Người có thẩm quyền ký số bản PDF đã cấp số trước khi văn thư ký số cơ quan.",
+    )
+    organisation_signature = models.BooleanField(
+        "cần chữ ký số của cơ quan",
+        default=True,
+        help_text="Văn thư ký số bằng khóa của cơ quan (hình con dấu) rồi mới phát hành.",
+    )
+
+    class Meta:
+        verbose_name = "yêu cầu ký số khi ban hành"
+        verbose_name_plural = "yêu cầu ký số khi ban hành"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "doc_type"], name="signature_requirement_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(doc_type__isnull=True),
+                name="signature_requirement_general_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kinds = [
+            label
+            for wanted, label in (
+                (self.signer_signature, "người ký"),
+                (self.organisation_signature, "cơ quan"),
+            )
+            if wanted
+        ]
+        what = " và ".join(kinds) if kinds else "không cần ký số"
+        return f"{self.doc_type or 'Mọi loại'}: {what}"
+
+
 class StepStatus(models.TextChoices):
     WAITING = "waiting", "Chưa đến lượt"
     PENDING = "pending", "Đang chờ duyệt"
@@ -280,6 +363,8 @@ class OutAction(models.TextChoices):
     APPROVE = "approve", "Duyệt"
     RETURN = "return", "Trả lại, yêu cầu sửa"
     ISSUE = "issue", "Cấp số, ban hành"
+    SIGN = "sign", "Người có thẩm quyền ký số"
+    SEAL = "seal", "Văn thư ký số của cơ quan"
     DISPATCH = "dispatch", "Phát hành đến nơi nhận"
     SENT_PAPER = "sent_paper", "Gửi bản giấy"
     RECALL = "recall", "Thu hồi"

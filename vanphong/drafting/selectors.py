@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from vanphong.core.models import User
+from vanphong.core.models import Role, User
 from vanphong.core.policy import filter_visible
 from vanphong.drafting.models import (
+    NUMBERED_STATUSES,
     OutgoingDocument,
     OutStatus,
     ReviewStep,
@@ -20,6 +21,7 @@ LISTS = {
     "cho-duyet": "Chờ tôi duyệt",
     "du-thao": "Dự thảo của tôi",
     "cho-ban-hanh": "Chờ cấp số, ban hành",
+    "cho-ky-so": "Chờ ký số",
     "da-ban-hanh": "Đã ban hành",
 }
 
@@ -39,13 +41,16 @@ def listing(user: User, which: str, query: str = "") -> QuerySet[OutgoingDocumen
             status=OutStatus.IN_REVIEW,
         )
     elif which == "du-thao":
-        docs = docs.filter(drafter=user).exclude(status__in=[OutStatus.ISSUED, OutStatus.RECALLED])
+        docs = docs.filter(drafter=user).exclude(status__in=NUMBERED_STATUSES)
     elif which == "cho-ban-hanh":
         docs = docs.filter(status=OutStatus.APPROVED)
+    elif which == "cho-ky-so":
+        mine = Q(status=OutStatus.TO_SIGN, signer=user)
+        if user.has_role(Role.VAN_THU):
+            mine |= Q(status=OutStatus.TO_SEAL, organisation_id=user.organisation_id)
+        docs = docs.filter(mine).order_by("-issued_at", "-pk")
     else:
-        docs = docs.filter(status__in=[OutStatus.ISSUED, OutStatus.RECALLED]).order_by(
-            "-issue_date", "-issued_at"
-        )
+        docs = docs.filter(status__in=NUMBERED_STATUSES).order_by("-issue_date", "-issued_at")
     if query.strip():
         text = query.strip()
         docs = docs.filter(Q(summary__icontains=text) | Q(notation__icontains=text))
@@ -63,7 +68,7 @@ def register_rows(user: User, date_from: date, date_to: date) -> QuerySet[Any]:
         visible(user)
         .filter(
             organisation_id=user.organisation_id,
-            status__in=[OutStatus.ISSUED, OutStatus.RECALLED],
+            status__in=NUMBERED_STATUSES,
             issue_date__gte=date_from,
             issue_date__lte=date_to,
         )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/phien-ban/<int:number>/", views.version_download, name="version"),
     path("<int:pk>/ban-cuoi.<slug:fmt>", views.final_download, name="final"),
+    path("<int:pk>/ky-so/hoan-tat/", views.sign_complete, name="sign_complete"),
     path("<int:pk>/<slug:name>/", views.action, name="action"),
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanphong.core.errors import DomainError
@@ -35,7 +37,9 @@ from vanphong.drafting.models import (
     ReviewStep,
 )
 from vanphong.drafting.render import TEMPLATE_FIELDS
+from vanphong.drafting.services.signatures import sign_view
 from vanphong.files.store import iter_blob
+from vanphong.signing.services import AgentRequest
 
 
 @require_GET
@@ -43,7 +47,8 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     which = request.GET.get("ds", "")
     if which not in selectors.LISTS:
-        which = "cho-duyet" if selectors.listing(user, "cho-duyet").exists() else "da-ban-hanh"
+        waiting = (k for k in ("cho-duyet", "cho-ky-so") if selectors.listing(user, k).exists())
+        which = next(waiting, "da-ban-hanh")
     docs = selectors.listing(user, which, request.GET.get("q", ""))[:200]
     return render(
         request,
@@ -103,7 +108,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": can(user, "drafting.review", doc),
             "can_issue": can(user, "drafting.issue", doc) and doc.status == OutStatus.APPROVED,
             "can_dispatch": can(user, "drafting.issue", doc) and doc.status == OutStatus.ISSUED,
-            "can_recall": can(user, "drafting.recall", doc) and doc.status == OutStatus.ISSUED,
+            "can_recall": can(user, "drafting.recall", doc)
+            and doc.status in (OutStatus.ISSUED, OutStatus.TO_SIGN, OutStatus.TO_SEAL),
+            "sign": sign_view(user, doc),
             "version_form": VersionForm(),
             "comment_form": CommentForm(),
             "issue_form": IssueForm(initial={"issue_date": access.today(), "copies": doc.copies}),
@@ -152,7 +159,45 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 final_pdf=form.cleaned_data["final_pdf"],
                 copies=form.cleaned_data["copies"],
             )
-            done = f"Đã ban hành văn bản số {issued.notation} và gửi đến nơi nhận trong hệ thống."
+            if issued.status == OutStatus.TO_SIGN:
+                done = (
+                    f"Đã cấp số {issued.notation}. Văn bản chờ {issued.signer.full_name} ký số; "
+                    "chưa gửi đến nơi nhận."
+                )
+            elif issued.status == OutStatus.TO_SEAL:
+                done = (
+                    f"Đã cấp số {issued.notation}. Văn bản chờ văn thư ký số của cơ quan; chưa "
+                    "gửi đến nơi nhận."
+                )
+            else:
+                done = (
+                    f"Đã ban hành văn bản số {issued.notation} và gửi đến nơi nhận trong hệ thống."
+                )
+        elif name == "ky-so":
+            result = services.outgoing_sign(
+                actor=user, document=doc, secret=post.get("passphrase", "")
+            )
+            if isinstance(result, AgentRequest):
+                return render(
+                    request,
+                    "drafting/sign_agent.html",
+                    {
+                        "doc": doc,
+                        "payload": result.payload,
+                        "agent_url": settings.SIGNING_AGENT_URL,
+                    },
+                )
+            done = _signed_message(result)
+        elif name == "ky-so-tai-len":
+            upload = files.get("file")
+            if upload is None:
+                raise DomainError("Vui lòng chọn tệp PDF đã ký số.")
+            done = _signed_message(
+                services.outgoing_sign_upload(actor=user, document=doc, file=upload)
+            )
+        elif name == "ky-so-co-quan":
+            services.outgoing_seal(actor=user, document=doc, secret=post.get("passphrase", ""))
+            done = "Đã ký số của cơ quan; văn bản đã ban hành và gửi đến nơi nhận trong hệ thống."
         elif name == "phat-hanh":
             counts = services.outgoing_dispatch(actor=user, document=doc)
             done = (
@@ -185,6 +230,35 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect("drafting:detail", pk=doc.pk)
 
 
+def _signed_message(doc: Any) -> str:
+    if doc.status == OutStatus.TO_SEAL:
+        return "Đã ký số; văn bản chờ văn thư ký số của cơ quan để phát hành."
+    return "Đã ký số; văn bản đã ban hành và gửi đến nơi nhận trong hệ thống."
+
+
+@require_POST
+def sign_complete(request: HttpRequest, pk: int) -> JsonResponse:
+    """The page relays the desk agent's answer here (interrupted signing of the numbered PDF)."""
+    import json
+
+    user = current_user(request)
+    doc = _doc_or_404(request, pk)
+    try:
+        body = json.loads(request.body or b"{}")
+        signed = services.outgoing_sign_complete(
+            actor=user,
+            document=doc,
+            pending_id=str(body.get("pending_id", "")),
+            response=dict(body.get("response") or {}),
+        )
+    except (ValueError, TypeError):
+        return JsonResponse({"error": "Dữ liệu gửi lên không đúng định dạng."}, status=400)
+    except (DomainError, PermissionDenied) as exc:
+        return JsonResponse({"error": error_message(exc)}, status=400)
+    messages.success(request, _signed_message(signed))
+    return JsonResponse({"url": reverse("drafting:detail", args=[doc.pk])})
+
+
 @require_GET
 def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
     doc = _doc_or_404(request, pk)
@@ -203,6 +277,8 @@ def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse
 def final_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     doc = _doc_or_404(request, pk)
     blob = doc.final_pdf if fmt == "pdf" else doc.final_docx if fmt == "docx" else None
+    if fmt == "chua-ky":  # the numbered PDF before the signatures
+        blob, fmt = doc.numbered_pdf or (doc.final_pdf if doc.status == "to_sign" else None), "pdf"
     if blob is None:
         raise Http404("Văn bản chưa có bản cuối dạng này.")
     name = doc.notation.replace("/", "_")

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from vanphong.files.models import Blob, BlobText, ExtractMethod, ExtractStatus
 from vanphong.files.ocr import OcrFailed, run_ocr
-from vanphong.files.store import FileBatch, blob_path
+from vanphong.files.storage import BlobMissing, get_storage
+from vanphong.files.store import FileBatch
 
 MAX_TEXT_CHARS = 2_000_000
 MAX_DOCX_XML_BYTES = 50 * 1024 * 1024
@@ -86,9 +87,16 @@ def extract_blob(blob_id: str) -> BlobText:
 def _extract(
     blob: Blob, progress: Callable[[int], None]
 ) -> tuple[str, str, int | None, Blob | None]:
-    path = blob_path(blob.sha256)
-    if not path.exists():
-        raise ExtractionError("Không tìm thấy tệp trong kho lưu trữ (tệp bị mất).")
+    try:
+        with get_storage().local_copy(blob.sha256) as path:
+            return _extract_path(blob, path, progress)
+    except BlobMissing:
+        raise ExtractionError("Không tìm thấy tệp trong kho lưu trữ (tệp bị mất).") from None
+
+
+def _extract_path(
+    blob: Blob, path: Path, progress: Callable[[int], None]
+) -> tuple[str, str, int | None, Blob | None]:
     if blob.content_type == "application/pdf":
         text, pages = pdf_text(path)
         progress(10)

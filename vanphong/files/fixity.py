@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from vanphong.files.models import Blob
-from vanphong.files.store import blob_path
-
-CHUNK = 1024 * 1024
+from vanphong.files.storage import get_storage
 
 
 @dataclass
@@ -31,15 +28,8 @@ class Report:
 
 
 def file_digest(sha256: str) -> tuple[str, int] | None:
-    path = blob_path(sha256)
-    if not path.is_file():
-        return None
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+    """Re-hash the stored bytes, streamed from whichever back-end holds them."""
+    return get_storage().digest(sha256)
 
 
 def _blobs(batch: int = 1000) -> Iterator[Blob]:

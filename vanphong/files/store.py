@@ -1,7 +1,9 @@
-"""Local content-addressed store: streamed to disk, type checked by content, cleaned on failure.
+"""Content-addressed store: streamed to disk, type checked by content, cleaned on failure.
 
 Use `with FileBatch() as batch: blob = batch.add(upload)` inside the service's transaction; if the
-block raises, every file that this batch newly wrote to disk is removed again.
+block raises, every file that this batch newly wrote to the store is removed again. An upload is
+spooled to a temporary file while it is hashed, then handed to the configured back-end
+(`files.storage`: local directory by default, S3-compatible object storage when configured).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from vanphong.core.errors import DomainError
 from vanphong.files.models import Blob
+from vanphong.files.storage import LocalStorage, get_storage
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -32,7 +35,8 @@ _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document
 
 
 def blob_path(sha256: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256[2:4] / sha256
+    """Where the local back-end keeps a blob (only meaningful when S3 is not configured)."""
+    return LocalStorage(Path(settings.MEDIA_ROOT)).path(sha256)
 
 
 def _sniff(head: bytes, path: Path) -> str | None:
@@ -69,7 +73,7 @@ def _check_pdf(path: Path, name: str) -> None:
 
 class FileBatch:
     def __init__(self) -> None:
-        self.created: list[Path] = []
+        self.created: list[str] = []
 
     def __enter__(self) -> FileBatch:
         return self
@@ -84,8 +88,9 @@ class FileBatch:
             self.discard()
 
     def discard(self) -> None:
-        for path in self.created:
-            path.unlink(missing_ok=True)
+        storage = get_storage()
+        for sha in self.created:
+            storage.delete(sha)
         self.created.clear()
 
     def add(self, upload: UploadedFile | IO[bytes], *, name: str | None = None) -> Blob:
@@ -133,27 +138,26 @@ class FileBatch:
             if mime == "application/pdf":
                 _check_pdf(tmp, name)
             sha = digest.hexdigest()
-            final = blob_path(sha)
-            if not final.exists():
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp, final)
-                self.created.append(final)
+            storage = get_storage()
+            if not storage.exists(sha):
+                storage.put(sha, tmp)
+                self.created.append(sha)
             blob, _ = Blob.objects.get_or_create(
                 sha256=sha, defaults={"size": size, "content_type": mime}
             )
-            if not final.exists():  # recorded earlier but lost on disk: restore it
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp, final)
-                self.created.append(final)
+            if tmp.exists() and not storage.exists(sha):  # lost meanwhile: restore it
+                storage.put(sha, tmp)
+                self.created.append(sha)
             return blob
         finally:
             tmp.unlink(missing_ok=True)
 
 
 def open_blob(blob: Blob) -> IO[bytes]:
-    return blob_path(blob.sha256).open("rb")
+    """A seekable read handle; the caller closes it."""
+    return get_storage().open(blob.sha256)
 
 
 def iter_blob(blob: Blob, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
-    with open_blob(blob) as handle:
-        yield from iter(lambda: handle.read(chunk_size), b"")
+    """The blob's bytes streamed from the store (for downloads)."""
+    yield from get_storage().iter_chunks(blob.sha256, chunk_size)

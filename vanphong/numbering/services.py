@@ -1,9 +1,9 @@
 """Gap-free, duplicate-free number allocation.
 
-A number is taken inside the caller's transaction: the counter row is locked
-(SELECT ... FOR UPDATE on PostgreSQL; SQLite runs write transactions as BEGIN IMMEDIATE, which
-serialises writers), so a rolled-back registration gives its number back and two concurrent
-registrations never share one.
+A number is taken inside the caller's transaction: the counter row is advanced with one
+`UPDATE ... RETURNING`, which locks it until the caller commits (PostgreSQL row lock; SQLite runs
+write transactions as BEGIN IMMEDIATE, which serialises writers), so a rolled-back registration
+gives its number back and two concurrent registrations never share one.
 """
 
 from __future__ import annotations
@@ -47,14 +47,47 @@ def number_allocate(*, register: Register, on_date: date) -> Allocated:
     if not register.is_active:
         raise DomainError(f"Sổ “{register.name}” đã ngừng sử dụng.")
     key = period_key_for(register, on_date)
-    counter = Counter.objects.select_for_update().filter(register=register, period_key=key).first()
-    if counter is None:
+    return Allocated(_take(register, key, 1), key)
+
+
+def number_allocate_block(*, register: Register, on_date: date, count: int) -> list[Allocated]:
+    """`count` consecutive numbers in one step (batch registration), in the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number_allocate_block must run inside the caller's transaction")
+    if count < 1:
+        return []
+    if not register.is_active:
+        raise DomainError(f"Sổ “{register.name}” đã ngừng sử dụng.")
+    key = period_key_for(register, on_date)
+    last = _take(register, key, count)
+    return [Allocated(n, key) for n in range(last - count + 1, last + 1)]
+
+
+def _take(register: Register, key: str, count: int) -> int:
+    """Advance the counter by `count` and return its new last number.
+
+    One `UPDATE ... RETURNING` (SQLite >= 3.35, PostgreSQL): the row is locked by the update
+    until the caller's transaction ends, so numbers stay gap-free and unique; no separate
+    SELECT ... FOR UPDATE round trip.
+    """
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET last_number = last_number + %s "
+        "WHERE register_id = %s AND period_key = %s RETURNING last_number"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, register.pk, key])
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
         try:
             with transaction.atomic():
-                counter = Counter.objects.create(register=register, period_key=key, last_number=0)
-        except IntegrityError:
-            counter = Counter.objects.select_for_update().get(register=register, period_key=key)
-        counter = Counter.objects.select_for_update().get(pk=counter.pk)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return Allocated(counter.last_number, key)
+                Counter.objects.create(register=register, period_key=key, last_number=0)
+        except IntegrityError:  # another transaction created it first: its row is ours now
+            pass
+        cursor.execute(sql, [count, register.pk, key])
+        row = cursor.fetchone()
+    if row is None:  # pragma: no cover - the row exists by now
+        raise RuntimeError(f"counter of register {register.pk} for {key} is missing")
+    return int(row[0])

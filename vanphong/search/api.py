@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from vanphong.core.models import User
 from vanphong.documents.models import Status
 from vanphong.search import selectors
+from vanphong.search.backends import MAX_RESULTS
 from vanphong.search.models import Kind
 
 router = Router()
@@ -49,7 +50,8 @@ class HitOut(Schema):
 
 
 class SearchOut(Schema):
-    total: int
+    total: int = Field(description=f"Số văn bản khớp, tối đa {MAX_RESULTS} (xem `more`)")
+    more: bool = Field(description=f"Có hơn {MAX_RESULTS} văn bản khớp: hãy thu hẹp từ khóa")
     page: int
     pages: int
     message: str
@@ -79,7 +81,8 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> SearchOut:
     values["kind"] = values["kind"] or ""
     page = selectors.search(user, selectors.SearchParams(**values))
     return SearchOut(
-        total=page.total,
+        total=page.shown_total,
+        more=page.more,
         page=page.params.page,
         pages=page.pages,
         message=page.message,

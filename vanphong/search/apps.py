@@ -7,4 +7,4 @@ class SearchConfig(AppConfig):
     verbose_name = "Tìm kiếm"
 
     def ready(self) -> None:
-        from vanphong.search import signals, tasks  # noqa: F401
+        from vanphong.search import tasks  # noqa: F401

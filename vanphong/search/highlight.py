@@ -3,41 +3,57 @@ way for both engines (the engines see folded words; the user reads the original 
 
 from __future__ import annotations
 
+from collections import deque
+from functools import lru_cache
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from vanphong.search.query import Query
+from vanphong.search.query import Query, Term
 from vanphong.search.text import WORD_RE, cached_exact_word, cached_fold_word
 
 WINDOW = 14  # words of context each side of the first match
 
 
-def _matcher(query: Query) -> tuple[set[str], set[str], list[str], list[str]]:
-    folded, exact, folded_prefix, exact_prefix = set(), set(), [], []
-    for term in query.terms:
-        for i, word in enumerate(term.words):
-            is_prefix = term.prefix and i == len(term.words) - 1
-            if term.exact:
-                (exact_prefix.append(word) if is_prefix else exact.add(word))
-            else:
-                (folded_prefix.append(word) if is_prefix else folded.add(word))
-    return folded, exact, folded_prefix, exact_prefix
+class _Matcher:
+    """Whether a word of the original text matches the query; decided once per distinct word."""
+
+    def __init__(self, terms: tuple[Term, ...]) -> None:
+        self.folded, self.exact = set(), set()
+        self.folded_prefix: list[str] = []
+        self.exact_prefix: list[str] = []
+        for term in terms:
+            for i, word in enumerate(term.words):
+                is_prefix = term.prefix and i == len(term.words) - 1
+                if term.exact:
+                    (self.exact_prefix.append(word) if is_prefix else self.exact.add(word))
+                else:
+                    (self.folded_prefix.append(word) if is_prefix else self.folded.add(word))
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        verdict = self.seen.get(word)
+        if verdict is None:
+            f, e = cached_fold_word(word), cached_exact_word(word)
+            verdict = (
+                f in self.folded
+                or e in self.exact
+                or any(f.startswith(p) for p in self.folded_prefix)
+                or any(e.startswith(p) for p in self.exact_prefix)
+            )
+            if len(self.seen) < 50_000:
+                self.seen[word] = verdict
+        return verdict
+
+
+@lru_cache(maxsize=64)
+def _matcher(terms: tuple[Term, ...]) -> _Matcher:
+    return _Matcher(terms)
 
 
 def _hits(text: str, query: Query) -> list[tuple[int, int]]:
-    folded, exact, folded_prefix, exact_prefix = _matcher(query)
-    spans = []
-    for match in WORD_RE.finditer(text):
-        word = match.group(0)
-        f, e = cached_fold_word(word), cached_exact_word(word)
-        if (
-            f in folded
-            or e in exact
-            or any(f.startswith(p) for p in folded_prefix)
-            or any(e.startswith(p) for p in exact_prefix)
-        ):
-            spans.append(match.span())
-    return spans
+    matches = _matcher(tuple(query.terms))
+    return [m.span() for m in WORD_RE.finditer(text) if matches(m.group(0))]
 
 
 def mark(text: str, query: Query) -> SafeString:
@@ -46,18 +62,30 @@ def mark(text: str, query: Query) -> SafeString:
 
 
 def snippet(texts: list[str], query: Query, *, limit: int = 240) -> SafeString:
-    """The first text that contains a match, cut around the first match; else the first text."""
+    """The first text that contains a match, cut around the first match (WINDOW words each
+    side), else the beginning of the first text. Reads each text only up to the window's end."""
+    matches = _matcher(tuple(query.terms))
     for text in texts:
         if not text:
             continue
-        spans = _hits(text, query)
-        if not spans:
-            continue
-        bounds = [m.span() for m in WORD_RE.finditer(text)]
-        first = next(i for i, b in enumerate(bounds) if b[0] == spans[0][0])
-        start = bounds[max(0, first - WINDOW)][0]
-        end = bounds[min(len(bounds) - 1, first + WINDOW)][1]
-        return _render(text, spans, start, end)
+        before: deque[int] = deque(maxlen=WINDOW + 1)  # starts of the last words seen
+        spans: list[tuple[int, int]] = []
+        after = -1  # words still to take after the first match
+        end = 0
+        for m in WORD_RE.finditer(text):
+            if after < 0:
+                before.append(m.start())
+            if matches(m.group(0)):
+                spans.append(m.span())
+                if after < 0:
+                    after = WINDOW + 1
+            if after >= 0:
+                end = m.end()
+                after -= 1
+                if after == 0:
+                    break
+        if spans:
+            return _render(text, spans, before[0], end)
     first_text = next((t for t in texts if t), "")
     cut = first_text[:limit]
     return mark_safe(escape(cut) + ("…" if len(first_text) > limit else ""))

@@ -63,6 +63,29 @@ class Outbox(models.Model):
         return f"{self.kind}:{self.object_id}"
 
 
+class RebuildLane(models.Model):
+    """Checkpoint of a full rebuild: one row per lane (a worker process). Lane `lane` of `lanes`
+    indexes the id ranges [k·chunk + 1, (k+1)·chunk] with k ≡ lane (mod lanes), up to `upto`;
+    `last_id` is the end of its last finished range, written in that range's transaction, so a
+    rebuild stopped by a crash resumes where each lane stopped. The rows go when the run ends."""
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    lane = models.PositiveSmallIntegerField()
+    lanes = models.PositiveSmallIntegerField()
+    chunk = models.PositiveIntegerField()
+    upto = models.BigIntegerField()
+    last_id = models.BigIntegerField(default=0)
+    done = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "lane"], name="search_rebuild_lane")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.lane}/{self.lanes}: {self.last_id}/{self.upto}"
+
+
 class SavedSearch(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"

@@ -10,10 +10,11 @@ from vanphong.search import indexing
 
 @db_task()
 def drain_outbox() -> int:
-    return indexing.drain()
+    """Woken after commits (debounced, see `search.outbox`): index until the outbox is empty."""
+    return indexing.drain(limit=None)
 
 
 @db_periodic_task(crontab(minute="*"))
 def drain_outbox_periodically() -> int:
     """Catch-up if a wake-up was lost (worker down when the document was saved)."""
-    return indexing.drain()
+    return indexing.drain(limit=None)

@@ -41,25 +41,6 @@ def has_marks(word: str) -> bool:
     return fold(word) != word.lower()
 
 
-class _CharTable(dict[int, str]):
-    """str.translate table filled on first sight of each character: letters and digits map to
-    `convert(ch)`, everything else to a space (the same word boundaries as WORD_RE)."""
-
-    def __init__(self, convert: Callable[[str], str]) -> None:
-        super().__init__()
-        self.convert = convert
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        value = self.convert(ch) if ch.isalnum() else " "
-        self[code] = value
-        return value
-
-
-_FOLD_TABLE = _CharTable(fold)
-_LOWER_TABLE = _CharTable(str.lower)
-
-
 class _WordCache(dict[str, str]):
     """word → its form, computed on first sight; bounded (rare words are not kept)."""
 
@@ -88,10 +69,18 @@ def cached_fold_word(word: str) -> str:
 
 def folded_text(text: str) -> str:
     """Every word folded, joined by single spaces (same as fold() of each word of words())."""
-    return " ".join(unicodedata.normalize("NFC", text).translate(_FOLD_TABLE).split())
+    return " ".join(map(_FOLDED_WORDS.__getitem__, words(text)))
 
 
 def exact_text(text: str) -> str:
     """Every word in its exact form, joined by single spaces (same as exact_word per word)."""
-    lowered = unicodedata.normalize("NFC", text).translate(_LOWER_TABLE)
-    return " ".join(map(_EXACT_WORDS.__getitem__, lowered.split()))
+    return " ".join(map(_EXACT_WORDS.__getitem__, words(text)))
+
+
+def both_forms(text: str) -> tuple[str, str]:
+    """(folded_text, exact_text) with one split into words: what indexing stores."""
+    found = words(text)
+    return (
+        " ".join(map(_FOLDED_WORDS.__getitem__, found)),
+        " ".join(map(_EXACT_WORDS.__getitem__, found)),
+    )

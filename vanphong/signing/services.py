@@ -149,7 +149,7 @@ def active_certificate(user: User) -> UserCertificate | None:
     )
 
 
-def personal_signer(user: User) -> tuple[Signer, SigningProfile | None]:
+def personal_signer(user: User, secret: str | None = None) -> tuple[Signer, SigningProfile | None]:
     profile = SigningProfile.objects.filter(user=user).select_related("image").first()
     cert_row = active_certificate(user)
     cert = asn1_x509.Certificate.load(bytes(cert_row.der)) if cert_row else None
@@ -159,7 +159,7 @@ def personal_signer(user: User) -> tuple[Signer, SigningProfile | None]:
                 "Bạn chưa đăng ký chứng thư số. Hãy đăng ký chứng thư trước khi ký bằng token."
             )
         return AgentSigner(cert), None
-    return signer_for_profile(profile, cert), profile
+    return signer_for_profile(profile, cert, secret), profile
 
 
 def _audit_signed(actor: User, result: SignedPdf, kind: str) -> None:
@@ -185,14 +185,17 @@ def sign_personal(
     box: Box | None = None,
     reason: str = "Ký ban hành văn bản",
     location: str = "",
+    secret: str | None = None,
 ) -> SignedPdf | AgentRequest:
     """The signer's own signature with their signature image in `box` (between title and name).
 
     With a server-side key the signed PDF comes back at once; with the desk agent an
-    AgentRequest comes back and the PDF is finished by agent_complete()."""
+    AgentRequest comes back and the PDF is finished by agent_complete(). `secret` is the
+    passphrase/PIN the person typed, for a server-side key whose profile names no environment
+    variable holding it."""
     require(actor, "signing.sign_personal")
     _check_pdf_size(pdf)
-    signer, profile = personal_signer(actor)
+    signer, profile = personal_signer(actor, secret)
     cert = signer.certificate()
     check_usable(cert)
     spec = SignSpec(
@@ -223,6 +226,7 @@ def sign_organisation(
     signer_box: Box | None = None,
     number_notation: str = "",
     reason: str = "Ban hành văn bản",
+    secret: str | None = None,
 ) -> SignedPdf:
     """The organisation's signature added by the văn thư at issuance, with the key the office
     holds on the server. With `number_notation` it is the text-only mark for attachments and
@@ -244,7 +248,7 @@ def sign_organisation(
         raise DomainError(
             "Cơ quan chưa được cấu hình khóa ký số (tệp PKCS#12 hoặc token/HSM trên máy chủ)."
         )
-    signer = signer_for_profile(profile, None)
+    signer = signer_for_profile(profile, None, secret)
     cert = signer.certificate()
     check_usable(cert)
     attachment = bool(number_notation.strip())

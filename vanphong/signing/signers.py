@@ -207,9 +207,23 @@ class AgentSigner(Signer):
         )
 
 
-def _secret(profile: SigningProfile) -> str:
+def asks_secret(profile: SigningProfile | None) -> bool:
+    """A key on the server whose passphrase/PIN the person types when signing (the profile names
+    no environment variable holding it)."""
+    return (
+        profile is not None
+        and profile.backend in (Backend.PKCS12, Backend.PKCS11)
+        and not profile.secret_name
+    )
+
+
+def _secret(profile: SigningProfile, typed: str | None = None) -> str:
     if not profile.secret_name:
-        raise DomainError("Cấu hình ký số chưa chỉ ra biến môi trường chứa mật khẩu/PIN.")
+        if typed:
+            return typed
+        raise DomainError(
+            "Hãy nhập mật khẩu tệp khóa PKCS#12 hoặc mã PIN của token để ký.", field="passphrase"
+        )
     value = env_secret(profile.secret_name)
     if value is None:
         value = os.environ.get(profile.secret_name)
@@ -220,15 +234,21 @@ def _secret(profile: SigningProfile) -> str:
     return value
 
 
-def signer_for_profile(profile: SigningProfile, agent_cert: asn1_x509.Certificate | None) -> Signer:
+def signer_for_profile(
+    profile: SigningProfile,
+    agent_cert: asn1_x509.Certificate | None,
+    secret: str | None = None,
+) -> Signer:
+    """The signer of a profile. `secret` is the passphrase/PIN typed by the person, used only
+    when the profile names no environment variable for it."""
     if profile.backend == Backend.PKCS12:
-        return Pkcs12Signer.from_path(profile.pkcs12_path, _secret(profile).encode())
+        return Pkcs12Signer.from_path(profile.pkcs12_path, _secret(profile, secret).encode())
     if profile.backend == Backend.PKCS11:
         return Pkcs11Signer(
             module=profile.pkcs11_module or getattr(settings, "SIGNING_PKCS11_MODULE", ""),
             token_label=profile.token_label,
             key_label=profile.key_label,
-            pin=_secret(profile),
+            pin=_secret(profile, secret),
         )
     if agent_cert is None:
         raise DomainError(

@@ -39,6 +39,27 @@ def validate_document_files(document_id: int) -> int:
     return validate_document_files_now(document_id)
 
 
+@db_task(retries=2, retry_delay=30)
+def validate_blob_once(blob_id: str) -> int:
+    """Validate a stored PDF unless it already was (a signed outgoing PDF is checked once, for
+    the sender's page and every internal recipient's page alike). Returns the signature count."""
+    from vanphong.files.models import Blob
+    from vanphong.signing.models import BlobValidation
+    from vanphong.signing.services import signature_validate_blob
+
+    done = BlobValidation.objects.filter(blob_id=blob_id).first()
+    if done is not None:
+        return done.signature_count
+    blob = Blob.objects.filter(pk=blob_id, content_type="application/pdf").first()
+    if blob is None:
+        return 0
+    try:
+        return signature_validate_blob(blob=blob).signature_count
+    except DomainError as exc:
+        logger.warning("validation of %s failed: %s", blob_id, exc.message)
+        return 0
+
+
 @db_periodic_task(crontab(minute="*/15"))
 def reload_crl_folder() -> int:
     from vanphong.signing.trust_services import crl_folder_reload

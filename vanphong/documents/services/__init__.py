@@ -10,6 +10,7 @@ from vanphong.documents.services.registration import (
     incoming_edit,
     incoming_link_duplicate,
     incoming_register,
+    incoming_register_many,
     sender_create,
 )
 from vanphong.documents.services.routing import (
@@ -57,6 +58,7 @@ __all__ = [
     "incoming_progress",
     "incoming_reassign",
     "incoming_register",
+    "incoming_register_many",
     "incoming_return",
     "incoming_return_to_clerk",
     "incoming_route",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from vanphong.core.audit import audit_record
+from vanphong.core.audit import Entry, audit_record, audit_record_many
 from vanphong.core.errors import DomainError
 from vanphong.core.models import User
 from vanphong.core.policy import require
@@ -24,6 +24,9 @@ from vanphong.documents.models import (
     WorkStatus,
 )
 from vanphong.files.store import FileBatch
+from vanphong.search.indexing import enqueue as search_enqueue
+from vanphong.search.indexing import enqueue_many as search_enqueue_many
+from vanphong.search.models import Kind as SearchKind
 
 
 def lock(document: IncomingDocument | int) -> IncomingDocument:
@@ -46,6 +49,21 @@ def begin(
     return doc, target
 
 
+RecordListener = Callable[[DocumentEvent], None]
+_record_listeners: list[RecordListener] = []
+
+
+def on_record(listener: RecordListener) -> RecordListener:
+    """Call `listener` with every history row, inside the transaction that writes it.
+
+    Lets another app follow the workflow without `documents` importing it (the exchange app
+    sends status packages 04, 05, 06 this way). Listeners must be cheap and must not fail
+    for documents that are not theirs."""
+    if listener not in _record_listeners:
+        _record_listeners.append(listener)
+    return listener
+
+
 def record(
     *,
     actor: User,
@@ -56,7 +74,8 @@ def record(
     data: dict[str, Any] | None = None,
     summary: str = "",
 ) -> DocumentEvent:
-    """History row + audit row, in the caller's transaction."""
+    """History row + audit row, in the caller's transaction; the document is queued for the
+    search index in the same transaction (every write of a document goes through here)."""
     behalf = access.acting_for(actor) if action in _ROUTER_ACTIONS else None
     event = DocumentEvent.objects.create(
         document=doc,
@@ -68,6 +87,7 @@ def record(
         note=note,
         data=data or {},
     )
+    search_enqueue(SearchKind.INCOMING, doc.pk)
     audit_record(
         actor=actor,
         action=f"incoming.{action}",
@@ -75,7 +95,45 @@ def record(
         summary=summary or f"{event.get_action_display()}: số đến {doc.arrival_number}",
         data={"from": from_status, "to": doc.status, **(data or {})},
     )
+    for listener in _record_listeners:
+        listener(event)
     return event
+
+
+def record_many(
+    *, actor: User, rows: Sequence[tuple[IncomingDocument, str, dict[str, Any]]]
+) -> list[DocumentEvent]:
+    """`record` for many new documents at once (batch registration): (document, action, data)
+    per row, no previous status, multi-row inserts, one lock of the audit chain."""
+    events = [
+        DocumentEvent(
+            document=doc,
+            actor=actor,
+            action=action,
+            from_status="",
+            to_status=doc.status,
+            data=data,
+        )
+        for doc, action, data in rows
+    ]
+    DocumentEvent.objects.bulk_create(events, batch_size=500)
+    search_enqueue_many(SearchKind.INCOMING, [doc.pk for doc, _, _ in rows])
+    audit_record_many(
+        [
+            Entry(
+                actor=actor,
+                action=f"incoming.{event.action}",
+                obj=doc,
+                summary=f"{event.get_action_display()}: số đến {doc.arrival_number}",
+                data={"from": "", "to": doc.status, **data},
+            )
+            for event, (doc, _, data) in zip(events, rows, strict=True)
+        ]
+    )
+    for event in events:  # the same listeners as `record` (e.g. exchange status packages)
+        for listener in _record_listeners:
+            listener(event)
+    return events
 
 
 _ROUTER_ACTIONS = {"route", "reassign", "extend", "return", "close"}

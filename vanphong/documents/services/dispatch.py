@@ -29,6 +29,7 @@ from vanphong.documents.models import (
 from vanphong.documents.services.common import lock, notify_after_commit, open_item, record
 from vanphong.documents.services.registration import code_key, register_for
 from vanphong.numbering.services import number_allocate
+from vanphong.signing.tasks import validate_blob_once
 
 if TYPE_CHECKING:
     from vanphong.drafting.models import OutgoingDocument
@@ -48,8 +49,9 @@ def incoming_receive_internal(
     """
     if not recipient_org.served_here:
         raise DomainError(f"{recipient_org.full_name} không dùng hệ thống này.")
-    if outgoing.final_pdf_id is None or not outgoing.notation:
-        raise DomainError("Chỉ gửi được văn bản đã ban hành.")
+    pdf = outgoing.pdf_to_send  # the signed PDF; None while a required signature is missing
+    if pdf is None or not outgoing.notation:
+        raise DomainError("Chỉ gửi được văn bản đã ban hành, có đủ chữ ký số theo quy định.")
     today = today or access.today()
     clerks = list(
         User.objects.filter(
@@ -86,11 +88,13 @@ def incoming_receive_internal(
         if not withheld:
             DocumentFile.objects.create(
                 document=doc,
-                blob_id=outgoing.final_pdf_id,
+                blob_id=pdf.pk,
                 name=f"{outgoing.notation.replace('/', '_')}.pdf",
                 role=FileRole.ORIGINAL,
                 uploaded_by=actor,
             )
+            blob_id = pdf.pk  # its signatures are checked and shown on the arrival's page
+            transaction.on_commit(lambda: validate_blob_once(blob_id), robust=True)
         for clerk in clerks:
             if clerk.clearance >= doc.secrecy:
                 open_item(doc=doc, user=clerk, kind=WorkKind.PRESENT, by=actor)

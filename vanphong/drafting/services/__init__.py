@@ -16,6 +16,13 @@ from vanphong.drafting.services.issuance import (
     outgoing_mark_sent_paper,
     outgoing_recall,
 )
+from vanphong.drafting.services.signatures import (
+    outgoing_seal,
+    outgoing_sign,
+    outgoing_sign_complete,
+    outgoing_sign_upload,
+    signature_requirement,
+)
 
 __all__ = [
     "DraftData",
@@ -27,7 +34,12 @@ __all__ = [
     "outgoing_issue",
     "outgoing_mark_sent_paper",
     "outgoing_recall",
+    "outgoing_seal",
+    "outgoing_sign",
+    "outgoing_sign_complete",
+    "outgoing_sign_upload",
     "review_approve",
     "review_return",
+    "signature_requirement",
     "template_upload",
 ]

@@ -14,6 +14,7 @@ from vanphong.core.models import User
 from vanphong.core.policy import require
 from vanphong.documents import access
 from vanphong.documents.services.dispatch import incoming_link_reply, incoming_receive_internal
+from vanphong.drafting import workflow
 from vanphong.drafting.convert import docx_to_pdf, pdf_page_count
 from vanphong.drafting.docx_layout import finalize_docx, vn_date_line
 from vanphong.drafting.models import (
@@ -26,10 +27,25 @@ from vanphong.drafting.models import (
     ReviewStep,
     StepStatus,
 )
-from vanphong.drafting.services.common import begin, check_signer, lock, numbering_for, record
+from vanphong.drafting.services.common import (
+    begin,
+    check_signer,
+    clerk_ids,
+    lock,
+    notify_after_commit,
+    numbering_for,
+    record,
+)
+from vanphong.drafting.services.signatures import status_after_issue
+from vanphong.exchange.services.sending import (
+    exchange_enqueue,
+    exchange_refusal,
+    exchange_request_recall,
+)
 from vanphong.files.store import FileBatch, open_blob
 from vanphong.numbering.models import Counter, NotationStyle
 from vanphong.numbering.services import number_allocate, period_key_for
+from vanphong.signing.tasks import validate_blob_once
 
 PDF_TYPE = "application/pdf"
 
@@ -37,6 +53,10 @@ PDF_TYPE = "application/pdf"
 def _check_issuable(doc: OutgoingDocument, issue_date: date, today: date) -> None:
     if doc.is_issued:
         raise DomainError("Văn bản đã ban hành; không sửa, không cấp số lại.")
+    if doc.is_numbered:
+        raise DomainError(
+            f"Văn bản đã được cấp số {doc.notation} và đang chờ ký số; không cấp số lại."
+        )
     if doc.status != OutStatus.APPROVED:
         raise DomainError(
             f"Chỉ ban hành văn bản đã được duyệt xong; văn bản đang ở trạng thái "
@@ -128,12 +148,15 @@ def outgoing_issue(
             allocated.number,
         )
         doc.notation, doc.issue_date = notation, issue_date
-        doc.issued_by, doc.issued_at, doc.status = actor, timezone.now(), OutStatus.ISSUED
+        doc.issued_by, doc.issued_at = actor, timezone.now()
+        doc.status = status_after_issue(doc)  # TO_SIGN / TO_SEAL when signatures are required
         if copies is not None:
             if copies < 1:
                 raise DomainError("Số bản phải là số dương.", field="copies")
             doc.copies = copies
         doc.save()
+        pdf_id = pdf_blob.pk  # its signature check (often: none yet) is shown on the page
+        transaction.on_commit(lambda: validate_blob_once(pdf_id), robust=True)
         record(
             actor=actor,
             doc=doc,
@@ -161,9 +184,26 @@ def outgoing_issue(
             incoming_link_reply(
                 actor=actor, incoming=link.incoming, reference=reference, handler=doc.drafter
             )
-        if dispatch:
+        if doc.status != OutStatus.ISSUED:
+            _notify_to_sign(doc)
+        elif dispatch:
             _dispatch(actor=actor, doc=doc, today=today)
     return doc
+
+
+def _notify_to_sign(doc: OutgoingDocument) -> None:
+    if doc.status == OutStatus.TO_SIGN:
+        notify_after_commit(
+            user_ids=[doc.signer_id],
+            doc=doc,
+            title=f"Văn bản số {doc.notation} đã cấp số, chờ đồng chí ký số",
+        )
+    else:
+        notify_after_commit(
+            user_ids=clerk_ids(doc.organisation_id),
+            doc=doc,
+            title=f"Văn bản số {doc.notation} chờ văn thư ký số của cơ quan",
+        )
 
 
 @dataclass(frozen=True)
@@ -232,6 +272,20 @@ def _dispatch(*, actor: User, doc: OutgoingDocument, today: date) -> dict[str, i
             line.save(update_fields=["incoming", "status", "sent_on", "sent_method"])
             counts["delivered"] += 1
         elif line.delivery == Delivery.EXCHANGE:
+            refusal = exchange_refusal(doc)
+            if refusal:  # secret, or no identifier: never sent electronically; paper instead
+                line.delivery = Delivery.PAPER
+                line.save(update_fields=["delivery"])
+                record(
+                    actor=actor,
+                    doc=doc,
+                    action=OutAction.DISPATCH,
+                    note=f"{line.label}: không gửi liên thông. {refusal}",
+                    data={"recipient": line.pk, "exchange_refused": True},
+                )
+                counts["paper"] += 1
+                continue
+            exchange_enqueue(actor=actor, doc=doc, line=line)  # signed package → outbox
             line.status = DispatchStatus.QUEUED
             line.save(update_fields=["status"])
             counts["queued"] += 1
@@ -252,6 +306,7 @@ def outgoing_dispatch(*, actor: User, document: OutgoingDocument | int) -> dict[
             message="Chỉ văn thư của cơ quan ban hành phát hành văn bản.",
         )
         if doc.status != OutStatus.ISSUED:
+            workflow.check(doc, OutAction.DISPATCH)  # names the missing signature
             raise DomainError("Chỉ phát hành văn bản đã ban hành và chưa bị thu hồi.")
         return _dispatch(actor=actor, doc=doc, today=access.today())
 
@@ -274,6 +329,7 @@ def outgoing_mark_sent_paper(
             message="Chỉ văn thư của cơ quan ban hành ghi nhận gửi văn bản.",
         )
         if not doc.is_issued:
+            workflow.check(doc, OutAction.SENT_PAPER)  # names the missing signature
             raise DomainError("Chỉ gửi văn bản đã ban hành.")
         if sent_on > access.today() or (doc.issue_date and sent_on < doc.issue_date):
             raise DomainError("Ngày gửi phải từ ngày ban hành đến hôm nay.", field="sent_on")
@@ -301,10 +357,10 @@ def outgoing_recall(
             permission="drafting.recall",
             message="Chỉ văn thư hoặc lãnh đạo văn phòng thu hồi văn bản.",
         )
-        if doc.status != OutStatus.ISSUED:
-            raise DomainError("Chỉ thu hồi văn bản đã ban hành và chưa bị thu hồi.")
+        workflow.check(doc, OutAction.RECALL)  # also a numbered document awaiting signature
         doc.status, doc.recalled_at = OutStatus.RECALLED, timezone.now()
         doc.recall_reason = reason.strip()[:300]
         doc.save(update_fields=["status", "recalled_at", "recall_reason", "updated_at"])
         record(actor=actor, doc=doc, action=OutAction.RECALL, note=reason.strip())
+        exchange_request_recall(actor=actor, doc=doc, reason=reason.strip())  # status 13
     return doc

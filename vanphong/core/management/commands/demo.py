@@ -38,7 +38,18 @@ class Command(BaseCommand):
             from django.core.management import call_command
 
             call_command("outgoing_setup", stdout=self.stdout)
+            from vanphong.signing.demo import load_demo_signing
+
+            added = load_demo_signing(orgs)
+            if added:
+                self.stdout.write("Ký số mẫu: đã tạo " + "; ".join(added) + ".")
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, label in DEMO_LOGINS:
             self.stdout.write(f"  {username:<12} {label}")
+        from vanphong.signing.demo import DEMO_KEY_PASSPHRASE
+
+        self.stdout.write(
+            f"Khóa ký số MẪU (var/demo-keys/, không dùng thật): mật khẩu {DEMO_KEY_PASSPHRASE} "
+            "khi lanhdao/bithu ký số và khi vanthu ký số của cơ quan."
+        )

@@ -1,4 +1,4 @@
-"""`vanphong search rebuild|drain`: rebuild the index in chunks, or drain the outbox now."""
+"""`vanphong search rebuild|drain`: rebuild the index (parallel, resumable), or drain the outbox."""
 
 from __future__ import annotations
 
@@ -7,27 +7,47 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from vanphong.search import indexing
-from vanphong.search.models import Kind
+from vanphong.search import indexing, rebuild
+from vanphong.search.models import Kind, RebuildLane
 
 
 class Command(BaseCommand):
-    help = "Chỉ mục tìm kiếm: dựng lại (rebuild) theo từng lô, hoặc xử lý hàng đợi (drain)."
+    help = (
+        "Chỉ mục tìm kiếm: dựng lại (rebuild) theo từng lô, song song, tiếp tục được nếu bị "
+        "ngắt; hoặc xử lý hàng đợi cập nhật (drain)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["rebuild", "drain"])
         parser.add_argument("--chunk", type=int, default=indexing.CHUNK)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help=f"số tiến trình (mặc định: số CPU, tối đa {rebuild.MAX_WORKERS})",
+        )
+        parser.add_argument(
+            "--restart", action="store_true", help="bỏ lần dựng lại dở dang, làm lại từ đầu"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         if options["action"] == "drain":
-            count = indexing.drain(limit=10**9)
+            count = indexing.drain(limit=None)
             self.stdout.write(f"Đã xử lý {count} yêu cầu cập nhật chỉ mục.")
             return
+        if not options["restart"] and RebuildLane.objects.filter(kind=Kind.INCOMING).exists():
+            self.stdout.write("Tiếp tục lần dựng lại chỉ mục bị ngắt trước đây…")
 
         def progress(done: int) -> None:
             self.stdout.write(f"  … {done} văn bản")
 
-        total = indexing.rebuild(Kind.INCOMING, chunk=max(1, options["chunk"]), progress=progress)
+        total = rebuild.rebuild(
+            Kind.INCOMING,
+            chunk=max(1, options["chunk"]),
+            progress=progress,
+            workers=max(0, options["workers"]) or None,
+            restart=options["restart"],
+        )
         elapsed = time.monotonic() - started
         self.stdout.write(f"Đã dựng lại chỉ mục: {total} văn bản trong {elapsed:.1f} giây.")

@@ -1,0 +1,209 @@
+"""Electronic exchange between two nodes: `python bench/exchange.py --docs 200`.
+
+Starts two real nodes on loopback (gunicorn + the huey worker each, their own SQLite database,
+key, certificate and var folder; tests/exchange_cluster.py): the sender serves Văn phòng Tỉnh ủy,
+the receiver Ban Tổ chức Tỉnh ủy, each knows the other from the directory. The sender has N issued
+outgoing documents addressed to the receiver, each with a 100 KB PAdES-signed PDF (signed with
+pyHanko beforehand; at most 20 different PDFs, reused). Then the văn thư's `outgoing_dispatch`
+runs for every document in a row (`--clerks K` runs K such processes side by side): each writes
+the XML-DSig-signed edXML package to the outbox; the sender's worker delivers it over HTTP; the
+receiver verifies the signature against its directory, stores the arrival and the files, answers
+with a signed receipt and queues status 01, which its worker delivers back.
+
+Two phases. Burst: the N documents are dispatched as fast as the văn thư's service goes, which
+shows the throughput. Paced: then `--paced` more documents, one every `--interval` seconds, which
+shows the time a document takes when it is not queued behind others.
+
+Figures (the last line printed is one JSON object):
+- `per_s`: burst documents per second, N / (first outbox commit → last status 01 at the sender);
+- `p50_ms`, `p95_ms`: paced documents, outbox commit (the issue reaching the exchange) → status 01
+  stored at the sender, both read from the sender's database clock; `burst_p50_ms`,
+  `burst_p95_ms`: the same for the burst, i.e. including the wait behind the documents before;
+- `dispatch_per_s`, `dispatch_cpu_ms_per_doc`: the văn thư's `outgoing_dispatch` alone (build,
+  sign and store the package, history, audit);
+- `lost`: documents without status 01 when the run ends (`--timeout`), `duplicated`: documents
+  stored more than once at the receiver (arrivals with the same DocumentId);
+- `cpu_s`: CPU seconds used by each node's web server and worker (set-up included);
+- `load_avg`: the 1-minute load average before and after, since the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.exchange_cluster import Cluster, Template, build_cluster  # noqa: E402
+
+
+def _template(root: Path) -> Template:
+    """A migrated SQLite database both nodes start from (migrated once, in its own process)."""
+    var = root / "template"
+    var.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(VANPHONG_ENV="local", VANPHONG_VAR_DIR=str(var))
+    subprocess.run(
+        [sys.executable, "-m", "vanphong", "migrate", "-v0"], cwd=REPO, env=env, check=True
+    )
+    return Template(sqlite_path=str(var / "vanphong.sqlite3"))
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _wait(cluster: Cluster, ids: list[int], timeout: float) -> dict[int, dict[str, Any]]:
+    """Poll the sender's database until every document has status 01 (or the time is up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cluster.check_alive()
+        report = cluster["sender"].script("report", "sender")
+        measured = {int(k): v for k, v in report["latency"].items() if int(k) in ids}
+        if all(v["status_01"] is not None for v in measured.values()) and len(measured) == len(ids):
+            return measured
+        if time.monotonic() > deadline:
+            return measured
+        time.sleep(3)
+
+
+def _dispatch(cluster: Cluster, ids: list[int], clerks: int, interval: float = 0.0) -> Any:
+    chunks = [ids[i::clerks] for i in range(clerks)]
+    args = [",".join(map(str, chunk)) for chunk in chunks if chunk]
+    procs = [
+        cluster["sender"].script_async("dispatch", arg, *([str(interval)] if interval else []))
+        for arg in args
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(err.decode()[-3000:])
+        results.append(json.loads(out.decode().strip().splitlines()[-1]))
+    return results
+
+
+def _latencies(measured: dict[int, dict[str, Any]]) -> list[float]:
+    return [
+        (v["status_01"] - v["queued"]) * 1000
+        for v in measured.values()
+        if v["status_01"] is not None
+    ]
+
+
+def run(
+    docs: int,
+    clerks: int,
+    paced: int,
+    interval: float,
+    pdf_size: int,
+    web_workers: int,
+    worker_threads: int,
+    timeout: float,
+    keep: bool,
+) -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
+    root = Path(tempfile.mkdtemp(prefix="bench-exchange-", dir="/dev/shm"))
+    started = time.perf_counter()
+    cluster = None
+    try:
+        template = _template(root)
+        cluster = build_cluster(
+            root,
+            template,
+            {"sender": "sender", "receiver": "receiver"},
+            prepare=(str(1 + docs + paced), str(pdf_size), "--signed"),
+            web_workers=web_workers,
+            worker_threads=worker_threads,
+        )
+        setup_s = time.perf_counter() - started
+        prepared = cluster["sender"].info["prepared"]
+        # The first document was sent at issuance during set-up: it is not part of the figures.
+        ids = list(range(prepared["first"], prepared["last"] + 1))
+        burst, slow = ids[:docs], ids[docs:]
+        sent = _dispatch(cluster, burst, clerks)
+        measured = _wait(cluster, burst, timeout)
+        paced_measured = {}
+        if slow:
+            _dispatch(cluster, slow, 1, interval)
+            paced_measured = _wait(cluster, slow, timeout)
+        arrivals = cluster["receiver"].script("report", "receiver")["arrivals"]
+        cpu = {name: round(node.cpu_seconds(), 1) for name, node in cluster.nodes.items()}
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+    burst_ms = _latencies(measured)
+    paced_ms = _latencies(paced_measured)
+    first = min(v["queued"] for v in measured.values())
+    last = max((v["status_01"] for v in measured.values() if v["status_01"]), default=first)
+    per_doc = [a[0] for a in arrivals]
+    lost = sum(1 for v in [*measured.values(), *paced_measured.values()] if not v["status_01"])
+    return {
+        "docs": len(burst),
+        "clerks": clerks,
+        "web_workers": web_workers,
+        "worker_threads": worker_threads,
+        "pdf_bytes": pdf_size,
+        "per_s": round(len(burst_ms) / (last - first), 1) if last > first else 0.0,
+        "p50_ms": round(statistics.median(paced_ms)) if paced_ms else None,
+        "p95_ms": round(_percentile(paced_ms, 0.95)) if paced_ms else None,
+        "paced_docs": len(slow),
+        "paced_interval_s": interval,
+        "burst_p50_ms": round(statistics.median(burst_ms)) if burst_ms else None,
+        "burst_p95_ms": round(_percentile(burst_ms, 0.95)) if burst_ms else None,
+        "dispatch_per_s": round(len(burst) / max(r["seconds"] for r in sent), 1),
+        "dispatch_cpu_ms_per_doc": round(sum(r["cpu_seconds"] for r in sent) / len(burst) * 1000),
+        "lost": lost + (len(ids) - len(measured) - len(paced_measured)),
+        "duplicated": len(per_doc) - len(set(per_doc)),
+        "received": len(set(per_doc)),
+        "setup_s": round(setup_s, 1),
+        "cpu_s": cpu,  # CPU seconds of each node's web server and worker over the whole run
+        "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpus": os.cpu_count(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--clerks", type=int, default=1, help="dispatching processes")
+    parser.add_argument("--paced", type=int, default=30, help="then documents sent one by one")
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between those")
+    parser.add_argument("--pdf-size", type=int, default=100_000)
+    parser.add_argument("--worker-threads", type=int, default=4, help="huey threads per node")
+    parser.add_argument(
+        "--web-workers", type=int, default=3, help="gunicorn processes per node (as serve)"
+    )
+    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--keep", action="store_true", help="keep the nodes' folders")
+    args = parser.parse_args()
+    result = run(
+        args.docs,
+        args.clerks,
+        args.paced,
+        args.interval,
+        args.pdf_size,
+        args.web_workers,
+        args.worker_threads,
+        args.timeout,
+        args.keep,
+    )
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

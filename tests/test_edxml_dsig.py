@@ -1,0 +1,239 @@
+"""XML-DSig of edXML packages: the sending node signs, the receiver checks against its directory."""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+
+import pytest
+from cryptography import x509
+from lxml import etree
+
+from tests.edxml_samples import SAMPLES, needs_samples
+from vanphong.exchange import edxml
+from vanphong.exchange.edxml import DocumentPackage, EdxmlError, EdxmlSignatureError
+from vanphong.exchange.edxml import samples as s
+from vanphong.exchange.edxml.model import DSIG_NS, NS
+
+SENDER = s.organ("000.00.01.H42", "Văn phòng Tỉnh ủy Hà Tĩnh")
+RECIPIENT = s.organ("000.00.02.H42", "Ban Tổ chức Tỉnh ủy Hà Tĩnh")
+PDF = s.pdf_bytes(title="Cong van 7", size=30_000, seed=7)
+
+
+def identity(name: str, *, curve: bool = False, valid_days: int = 3650) -> s.NodeIdentity:
+    return _identity(name, curve, valid_days)
+
+
+@cache
+def _identity(name: str, curve: bool, valid_days: int) -> s.NodeIdentity:
+    return s.node_identity(SENDER.organ_id, name, curve=curve, valid_days=valid_days)
+
+
+def package() -> DocumentPackage:
+    return s.document_package(
+        sender=SENDER, recipients=[RECIPIENT], number=7, files=[("cong-van-7.pdf", PDF)]
+    )
+
+
+def signed(who: str = "sender", *, curve: bool = False) -> bytes:
+    ident = identity(who, curve=curve)
+    return edxml.sign(edxml.write(package()), key_pem=ident.key_pem, cert_pem=ident.cert_pem)
+
+
+def rejected(data: bytes, expected: str, who: str = "sender") -> None:
+    with pytest.raises(EdxmlSignatureError) as caught:
+        edxml.verify(data, cert_pem=identity(who).cert_pem)
+    assert expected in caught.value.message, caught.value.message
+
+
+@pytest.mark.parametrize("curve", [False, True], ids=["rsa", "ecdsa"])
+def test_good_signature_verifies_and_the_package_still_reads(curve: bool) -> None:
+    data = signed(curve=curve)
+    edxml.verify(data, cert_pem=identity("sender", curve=curve).cert_pem)
+    assert edxml.parse(data) == package()
+    root = etree.fromstring(data)
+    (signature,) = root.iter(f"{{{DSIG_NS}}}Signature")
+    header = signature.getparent()
+    assert header is not None and header.tag == f"{{{NS}}}edXMLHeader"
+    assert [etree.QName(c).localname for c in header] == [
+        "MessageHeader",
+        "TraceHeaderList",
+        "Signature",
+    ]
+    summary = edxml.inspect_signature(data)
+    assert summary is not None
+    assert summary.reference_uris == ("",) and summary.enveloped and summary.namespace_ok
+    assert summary.digest_method.endswith("#sha256")
+    assert summary.signature_method.endswith("ecdsa-sha256" if curve else "rsa-sha256")
+
+
+def test_signing_certificate_is_the_senders() -> None:
+    carried = edxml.signing_certificate(signed())
+    assert carried is not None
+    expected = x509.load_pem_x509_certificate(identity("sender").cert_pem)
+    assert x509.load_pem_x509_certificate(carried) == expected
+    assert edxml.signing_certificate(edxml.write(package())) is None
+
+
+def test_changed_subject_fails() -> None:
+    data = signed()
+    tampered = data.replace(
+        "V/v triển khai liên thông".encode(), "V/v hủy bỏ liên thông".encode(), 1
+    )
+    assert tampered != data
+    rejected(tampered, "đã bị thay đổi sau khi ký: giá trị băm không khớp")
+
+
+def test_changed_attachment_byte_fails() -> None:
+    data = signed()
+    b64 = base64.b64encode(PDF)
+    changed = bytearray(PDF)
+    changed[5000] ^= 0x01
+    tampered = data.replace(b64, base64.b64encode(bytes(changed)))
+    assert tampered != data
+    assert isinstance(edxml.parse(tampered), DocumentPackage)  # still a readable package
+    rejected(tampered, "(thông tin văn bản hoặc tệp đính kèm) đã bị thay đổi sau khi ký")
+    with pytest.raises(edxml.EdxmlTamperedError):
+        edxml.verify(tampered, cert_pem=identity("sender").cert_pem)
+
+
+def test_added_attachment_fails() -> None:
+    data = signed()
+    extra = (
+        b"<edXML:Attachment><edXML:ContentId>cid:x</edXML:ContentId></edXML:Attachment>"
+        b"</edXML:AttachmentEncoded>"
+    )
+    rejected(data.replace(b"</edXML:AttachmentEncoded>", extra), "đã bị thay đổi sau khi ký")
+
+
+def test_signature_by_another_node_fails() -> None:
+    rejected(signed("intruder"), "không phải chứng thư của đơn vị gửi trong danh bạ")
+
+
+def test_another_key_presenting_the_senders_certificate_fails() -> None:
+    data = signed("intruder")
+    theirs = edxml.signing_certificate(data)
+    assert theirs is not None
+
+    def body(pem: bytes) -> bytes:
+        return b"".join(pem.strip().splitlines()[1:-1])
+
+    root = etree.fromstring(data)
+    (cert,) = root.iter(f"{{{DSIG_NS}}}X509Certificate")
+    cert.text = body(identity("sender").cert_pem).decode()
+    forged = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    rejected(forged, "Giá trị chữ ký không khớp với chứng thư số của đơn vị gửi")
+
+
+def test_removed_signature_fails() -> None:
+    data = signed()
+    start = data.index(b"<ds:Signature")
+    end = data.index(b"</ds:Signature>") + len(b"</ds:Signature>")
+    rejected(data[:start] + data[end:], "không có chữ ký số (XML-DSig)")
+    rejected(edxml.write(package()), "không có chữ ký số")
+
+
+def test_signature_elsewhere_or_twice_fails() -> None:
+    root = etree.fromstring(signed())
+    (signature,) = root.iter(f"{{{DSIG_NS}}}Signature")
+    root.append(signature)  # moved out of edXMLHeader
+    moved = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    rejected(moved, "không nằm trong edXMLHeader")
+    root = etree.fromstring(signed())
+    (signature,) = root.iter(f"{{{DSIG_NS}}}Signature")
+    header = signature.getparent()
+    assert header is not None
+    header.append(etree.fromstring(etree.tostring(signature)))
+    rejected(etree.tostring(root), "nhiều hơn một chữ ký số")
+
+
+def test_reference_to_part_of_the_package_fails() -> None:
+    data = signed().replace(b'<ds:Reference URI="">', b'<ds:Reference URI="#header">')
+    rejected(data, "không bao trùm toàn bộ gói tin")
+
+
+def test_expired_certificate_fails() -> None:
+    ident = identity("old", valid_days=0)
+    data = edxml.sign(edxml.write(package()), key_pem=ident.key_pem, cert_pem=ident.cert_pem)
+    with pytest.raises(EdxmlSignatureError) as caught:
+        edxml.verify(data, cert_pem=ident.cert_pem)
+    assert "không còn hiệu lực hoặc chưa có hiệu lực" in caught.value.message
+
+
+def test_sign_refuses_double_signing_and_mismatched_key() -> None:
+    with pytest.raises(EdxmlSignatureError, match="đã có chữ ký số"):
+        edxml.sign(
+            signed(), key_pem=identity("sender").key_pem, cert_pem=identity("sender").cert_pem
+        )
+    with pytest.raises(EdxmlSignatureError, match="không khớp với chứng thư"):
+        edxml.sign(
+            edxml.write(package()),
+            key_pem=identity("sender").key_pem,
+            cert_pem=identity("intruder").cert_pem,
+        )
+    with pytest.raises(EdxmlError, match="Gói tin rỗng"):
+        edxml.sign(b"", key_pem=identity("sender").key_pem, cert_pem=identity("sender").cert_pem)
+
+
+def test_status_packages_are_signed_too() -> None:
+    status = s.status_package(
+        sender=RECIPIENT, document=package(), status_code=edxml.StatusCode.ARRIVED
+    )
+    ident = identity("recipient")
+    data = edxml.sign(edxml.write(status), key_pem=ident.key_pem, cert_pem=ident.cert_pem)
+    edxml.verify(data, cert_pem=ident.cert_pem)
+    assert edxml.parse(data) == status
+    rejected(data.replace(b">01<", b">06<"), "đã bị thay đổi sau khi ký", who="recipient")
+
+
+# ------------------------------------------------------------------------------ field samples
+# Signed by certificates we do not have (and with SHA-1): check structure, not trust.
+
+
+@needs_samples
+def test_field_sample_signature_structure() -> None:
+    data = (SAMPLES / "edoc.edxml").read_bytes()
+    summary = edxml.inspect_signature(data)
+    assert summary is not None
+    assert summary.namespace_ok and summary.enveloped and summary.reference_uris == ("",)
+    assert summary.signature_method == "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+    pem = edxml.signing_certificate(data)
+    assert pem is not None
+    cert = x509.load_pem_x509_certificate(pem)
+    assert "CN=TRẦN ANH TUẤN" in cert.subject.rfc4514_string()
+    assert "VNPT Certification Authority" in cert.issuer.rfc4514_string()
+    with pytest.raises(EdxmlSignatureError, match="SHA-1"):
+        edxml.verify(data, cert_pem=pem)
+
+
+@needs_samples
+def test_field_samples_with_signature_in_the_wrong_namespace() -> None:
+    data = (SAMPLES / "edoc_update.edxml").read_bytes()
+    summary = edxml.inspect_signature(data)
+    assert summary is not None
+    assert not summary.namespace_ok  # <Signature> inherits the edXML default namespace
+    assert summary.certificate_b64 == "MIIFqTCCBJG"  # truncated in the sample
+    with pytest.raises(EdxmlSignatureError, match="Chứng thư số kèm theo chữ ký .* bị hỏng"):
+        edxml.signing_certificate(data)
+    rejected(data, "không thuộc không gian tên XML-DSig")
+
+
+@needs_samples
+def test_field_status_samples_are_unsigned() -> None:
+    data = (SAMPLES / "status_finish_06.edxml").read_bytes()
+    assert edxml.inspect_signature(data) is None
+    assert edxml.signing_certificate(data) is None
+    rejected(data, "không có chữ ký số")
+
+
+def test_the_node_key_is_loaded_once_per_process() -> None:
+    """Loading an RSA key checks it (about 50-150 ms of CPU here); a node signs every package."""
+    from vanphong.exchange.edxml import dsig
+
+    ident = identity("sender")
+    data = edxml.write(package())
+    edxml.sign(data, key_pem=ident.key_pem, cert_pem=ident.cert_pem)
+    before = dsig._load_key.cache_info()
+    edxml.sign(data, key_pem=bytes(ident.key_pem), cert_pem=ident.cert_pem)
+    after = dsig._load_key.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)

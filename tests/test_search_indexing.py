@@ -1,0 +1,96 @@
+"""Keeping the index in step: explicit enqueue from the services, the debounced wake-up of the
+worker, and the parallel, resumable rebuild."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from vanphong.documents.models import IncomingDocument
+from vanphong.search import outbox, rebuild
+from vanphong.search.models import Kind, Outbox, RebuildLane, SearchEntry
+from vanphong.search.selectors import SearchParams, search
+
+
+def found(user: Any, q: str) -> set[int]:
+    return {h.object_id for h in search(user, SearchParams(q=q, per_page=100)).hits}
+
+
+def test_a_service_write_queues_the_document_in_its_own_transaction(demo: Any) -> None:
+    doc = demo.register_incoming(summary="Tờ trình về công tác dân vận")
+    assert Outbox.objects.filter(kind=Kind.INCOMING, object_id=doc.pk).exists()
+    # a save outside the services is not a write of the application: nothing is queued
+    Outbox.objects.all().delete()
+    IncomingDocument.objects.filter(pk=doc.pk).update(notes="ghi chú")
+    assert not Outbox.objects.exists()
+
+
+def test_the_worker_is_woken_once_per_burst(monkeypatch: Any) -> None:
+    from vanphong.search import tasks
+
+    scheduled: list[float] = []
+    clock = [1000.0]
+    monkeypatch.setattr(outbox, "_immediate", lambda: False)
+    monkeypatch.setattr(outbox, "_wake_covered_until", 0.0)
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tasks.drain_outbox, "schedule", lambda delay: scheduled.append(delay))
+    assert outbox.wake_worker() is True
+    for _ in range(50):  # fifty registrations within the same second: no more queued tasks
+        clock[0] += 0.01
+        assert outbox.wake_worker() is False
+    assert scheduled == [outbox.WAKE_DELAY]
+    clock[0] += outbox.WAKE_DELAY  # the scheduled drain has started: the next commit wakes again
+    assert outbox.wake_worker() is True
+    assert len(scheduled) == 2
+
+
+@pytest.fixture
+def docs(demo: Any) -> list[IncomingDocument]:
+    made = [
+        demo.register_incoming(summary=f"Báo cáo chuyên đề số {i} về dân vận") for i in range(7)
+    ]
+    Outbox.objects.all().delete()
+    SearchEntry.objects.all().delete()
+    return made
+
+
+def test_an_interrupted_rebuild_resumes_after_its_checkpoint(demo: Any, docs: Any) -> None:
+    ids = sorted(d.pk for d in docs)
+    first = ids[0]
+    # a previous run (one lane, ranges of 3 ids) stopped after its first range
+    RebuildLane.objects.create(
+        kind=Kind.INCOMING, lane=0, lanes=1, chunk=3, upto=ids[-1], last_id=first + 2, done=3
+    )
+    out = io.StringIO()
+    call_command("search", "rebuild", stdout=out)
+    assert "Tiếp tục" in out.getvalue()
+    indexed = set(SearchEntry.objects.values_list("object_id", flat=True))
+    assert indexed == {pk for pk in ids if pk > first + 2}  # the finished range was not redone
+    assert not RebuildLane.objects.exists()
+    call_command("search", "rebuild", "--restart", "--chunk", "2", stdout=io.StringIO())
+    assert set(SearchEntry.objects.values_list("object_id", flat=True)) == set(ids)
+    assert found(demo.user("vanthu"), "dan van") == set(ids)
+
+
+def test_a_rebuild_drops_entries_of_documents_that_are_gone(demo: Any, docs: Any) -> None:
+    call_command("search", "rebuild", stdout=io.StringIO())
+    gone = docs[0].pk
+    IncomingDocument.objects.filter(pk=gone).delete()
+    rebuild.rebuild(chunk=3)
+    assert not SearchEntry.objects.filter(object_id=gone).exists()
+    assert SearchEntry.objects.count() == len(docs) - 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_rebuild_in_two_processes_indexes_everything_once(demo: Any) -> None:
+    ids = [demo.register_incoming(summary=f"Kế hoạch kiểm tra số {i}").pk for i in range(9)]
+    SearchEntry.objects.all().delete()
+    total = rebuild.rebuild(chunk=2, workers=2)
+    assert total == len(ids)
+    rows = list(SearchEntry.objects.values_list("object_id", flat=True))
+    assert sorted(rows) == sorted(ids)  # each once: the lanes' ranges are disjoint
+    assert found(demo.user("vanthu"), "ke hoach kiem tra") == set(ids)
+    assert not RebuildLane.objects.exists()

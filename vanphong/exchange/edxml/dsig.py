@@ -1,0 +1,273 @@
+"""XML-DSig of edXML packages: the sending node signs, the receiving node verifies.
+
+The signature is enveloped, as QCVN 102:2016 places it: a ds:Signature inside edXML:edXMLHeader
+with one Reference URI="" (the whole package, the signature itself removed by the enveloped
+transform), canonical XML 1.0, SHA-256, RSA or ECDSA, and the sender's certificate in
+KeyInfo/X509Data. Because the reference covers the whole document, the attachments in
+AttachmentEncoded are covered too: a changed byte in a file breaks the digest.
+
+Trust is not decided here: the caller passes the certificate the directory holds for the sender,
+and `verify` checks the package against that certificate only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificatePublicKeyTypes,
+    PrivateKeyTypes,
+)
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_private_key,
+)
+from lxml import etree
+from signxml import (
+    CanonicalizationMethod,
+    DigestAlgorithm,
+    SignatureConfiguration,
+    SignatureMethod,
+    XMLSigner,
+    XMLVerifier,
+)
+from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
+
+from vanphong.exchange.edxml.errors import EdxmlError, EdxmlSignatureError, EdxmlTamperedError
+from vanphong.exchange.edxml.model import DSIG_NS, NS
+from vanphong.exchange.edxml.reader import load_xml, q
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+_ACCEPTED_METHODS = frozenset(
+    {
+        SignatureMethod.RSA_SHA256,
+        SignatureMethod.RSA_SHA384,
+        SignatureMethod.RSA_SHA512,
+        SignatureMethod.ECDSA_SHA256,
+        SignatureMethod.ECDSA_SHA384,
+        SignatureMethod.ECDSA_SHA512,
+    }
+)
+_ACCEPTED_DIGESTS = frozenset(
+    {DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512}
+)
+
+
+def _ds(name: str) -> str:
+    return f"{{{DSIG_NS}}}{name}"
+
+
+@dataclass(frozen=True)
+class SignatureSummary:
+    """What a package's signature says about itself (structure only, no trust)."""
+
+    namespace_ok: bool  # the Signature is in the XML-DSig namespace (some senders get this wrong)
+    signature_method: str
+    digest_method: str
+    reference_uris: tuple[str, ...]
+    enveloped: bool
+    certificate_b64: str  # KeyInfo/X509Data/X509Certificate as found ("" when absent)
+
+    @property
+    def certificate_der(self) -> bytes | None:
+        """The carried certificate (DER); EdxmlSignatureError when it is there but unreadable."""
+        if not self.certificate_b64:
+            return None
+        try:
+            der = base64.b64decode(self.certificate_b64, validate=True)
+            x509.load_der_x509_certificate(der)
+        except (binascii.Error, ValueError):
+            raise EdxmlSignatureError(
+                "Chứng thư số kèm theo chữ ký của gói tin bị hỏng (không đọc được X509Certificate)."
+            ) from None
+        return der
+
+
+def _signatures(root: etree._Element) -> list[etree._Element]:
+    return list(root.iter(_ds("Signature"))) or list(root.iter(q("Signature")))
+
+
+def _find(element: etree._Element, path: str, ns: str) -> etree._Element | None:
+    return element.find("/".join(f"{{{ns}}}{p}" for p in path.split("/")))
+
+
+def inspect_signature(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> SignatureSummary | None:
+    """Describe the package's signature, or None when it carries none."""
+    return _summary(load_xml(data, max_bytes=max_bytes))
+
+
+def _summary(root: etree._Element) -> SignatureSummary | None:
+    signatures = _signatures(root)
+    if not signatures:
+        return None
+    signature = signatures[0]
+    ns = etree.QName(signature).namespace or ""
+
+    def algorithm(path: str) -> str:
+        element = _find(signature, path, ns)
+        return (element.get("Algorithm") or "") if element is not None else ""
+
+    references = signature.findall(f"{{{ns}}}SignedInfo/{{{ns}}}Reference")
+    transforms = [t.get("Algorithm") for r in references for t in r.iter(f"{{{ns}}}Transform")]
+    return SignatureSummary(
+        namespace_ok=ns == DSIG_NS,
+        signature_method=algorithm("SignedInfo/SignatureMethod"),
+        digest_method=algorithm("SignedInfo/Reference/DigestMethod"),
+        reference_uris=tuple(r.get("URI", "") for r in references),
+        enveloped=_ENVELOPED in transforms,
+        certificate_b64=_certificate_b64(signature, ns),
+    )
+
+
+def _certificate_b64(signature: etree._Element, ns: str) -> str:
+    element = _find(signature, "KeyInfo/X509Data/X509Certificate", ns)
+    return "".join((element.text or "").split()) if element is not None else ""
+
+
+def signing_certificate(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
+    """The PEM certificate carried in the signature's KeyInfo, or None when there is none."""
+    summary = inspect_signature(data, max_bytes=max_bytes)
+    der = summary.certificate_der if summary is not None else None
+    if der is None:
+        return None
+    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
+
+
+def _load_certificate(cert_pem: bytes) -> x509.Certificate:
+    try:
+        return x509.load_pem_x509_certificate(cert_pem)
+    except ValueError:
+        raise EdxmlSignatureError(
+            "Chứng thư số của đơn vị không đọc được (không phải PEM)."
+        ) from None
+
+
+def _spki(key: CertificatePublicKeyTypes) -> bytes:
+    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_key(key_pem: bytes) -> PrivateKeyTypes:
+    """Load (and check, about 0.1 s for RSA) the node's key once, not once per package."""
+    try:
+        return load_pem_private_key(key_pem, password=None)
+    except (ValueError, TypeError):
+        raise EdxmlSignatureError(
+            "Khóa bí mật của nút không đọc được (PEM, không mật khẩu)."
+        ) from None
+
+
+def sign(data: bytes, *, key_pem: bytes, cert_pem: bytes) -> bytes:
+    """Sign a package as the sending node: enveloped XML-DSig placed in edXMLHeader."""
+    root = load_xml(data, max_bytes=DEFAULT_MAX_BYTES)
+    if _signatures(root):
+        raise EdxmlSignatureError("Gói tin đã có chữ ký số; không ký lần thứ hai.")
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
+    if header is None:
+        raise EdxmlError("Không thể ký: gói tin thiếu edXMLEnvelope/edXMLHeader.")
+    key = _load_key(key_pem)
+    if isinstance(key, rsa.RSAPrivateKey):
+        method = SignatureMethod.RSA_SHA256
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        method = SignatureMethod.ECDSA_SHA256
+    else:
+        raise EdxmlSignatureError("Khóa của nút phải là RSA hoặc EC (ECDSA).")
+    certificate = _load_certificate(cert_pem)
+    if _spki(certificate.public_key()) != _spki(key.public_key()):
+        raise EdxmlSignatureError("Khóa bí mật không khớp với chứng thư số của nút.")
+    etree.SubElement(header, _ds("Signature"), Id="placeholder", nsmap={"ds": DSIG_NS})
+    signer = XMLSigner(
+        signature_algorithm=method,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0,
+    )
+    signed = signer.sign(root, key=key, cert=[certificate])
+    return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+
+
+def verify(data: bytes, *, cert_pem: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Check the package's signature against the sender's certificate (from the directory).
+
+    Raises EdxmlSignatureError with the reason: no signature, signature in the wrong place or not
+    covering the whole package, weak algorithm, another signer, content or attachment changed
+    after signing, certificate expired.
+    """
+    root = load_xml(data, max_bytes=max_bytes)
+    certificate = _load_certificate(cert_pem)
+    signatures = list(root.iter(_ds("Signature")))
+    if not signatures:
+        if list(root.iter(q("Signature"))):
+            raise EdxmlSignatureError(
+                "Chữ ký của gói tin không thuộc không gian tên XML-DSig "
+                f"({DSIG_NS}): không kiểm tra được."
+            )
+        raise EdxmlSignatureError("Gói tin không có chữ ký số (XML-DSig) của đơn vị gửi.")
+    if len(signatures) > 1:
+        raise EdxmlSignatureError("Gói tin có nhiều hơn một chữ ký số; chỉ chấp nhận một chữ ký.")
+    signature = signatures[0]
+    parent = signature.getparent()
+    if parent is None or parent.tag != q("edXMLHeader") or parent.getparent() is None:
+        raise EdxmlSignatureError(
+            "Chữ ký số không nằm trong edXMLHeader như QCVN 102:2016 quy định."
+        )
+    summary = _summary(root)
+    assert summary is not None
+    if summary.reference_uris != ("",) or not summary.enveloped:
+        raise EdxmlSignatureError(
+            'Chữ ký số không bao trùm toàn bộ gói tin (cần đúng một Reference URI="" với phép '
+            "biến đổi enveloped-signature)."
+        )
+    if "sha1" in summary.signature_method.lower() or "sha1" in summary.digest_method.lower():
+        raise EdxmlSignatureError(
+            "Chữ ký số dùng thuật toán SHA-1, không còn được chấp nhận; đơn vị gửi cần ký bằng "
+            "SHA-256."
+        )
+    carried = summary.certificate_der
+    if carried is not None and carried != certificate.public_bytes(Encoding.DER):
+        raise EdxmlSignatureError(
+            "Chứng thư số trong chữ ký không phải chứng thư của đơn vị gửi trong danh bạ "
+            "liên thông."
+        )
+    config = SignatureConfiguration(
+        location=f"./{q('edXMLEnvelope')}/{q('edXMLHeader')}/",
+        expect_references=1,
+        signature_methods=_ACCEPTED_METHODS,
+        digest_algorithms=_ACCEPTED_DIGESTS,
+    )
+    try:
+        XMLVerifier().verify(root, x509_cert=certificate, expect_config=config)
+    except InvalidDigest:
+        raise EdxmlTamperedError(
+            "Nội dung gói tin (thông tin văn bản hoặc tệp đính kèm) đã bị thay đổi sau khi ký: "
+            "giá trị băm không khớp."
+        ) from None
+    except InvalidCertificate as exc:
+        raise EdxmlSignatureError(
+            f"Chứng thư số của đơn vị gửi không còn hiệu lực hoặc chưa có hiệu lực ({exc})."
+        ) from None
+    except InvalidSignature:
+        raise EdxmlSignatureError(
+            "Giá trị chữ ký không khớp với chứng thư số của đơn vị gửi: gói tin không do đơn vị "
+            "này ký hoặc chữ ký đã bị sửa."
+        ) from None
+    except (InvalidInput, ValueError, binascii.Error) as exc:
+        raise EdxmlSignatureError(f"Cấu trúc chữ ký số không hợp lệ: {exc}") from None
+
+
+__all__ = [
+    "NS",
+    "SignatureSummary",
+    "inspect_signature",
+    "sign",
+    "signing_certificate",
+    "verify",
+]

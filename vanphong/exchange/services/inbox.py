@@ -1,0 +1,469 @@
+"""Receiving: the checks at the door, then arrival, status, recall request or relay.
+
+Every package that reaches the inbox is logged, accepted or not. The answer is a signed receipt
+(HTTP 200) or a refusal (HTTP 4xx, JSON {"error": code, "message": Vietnamese reason}):
+
+    413 too_large            more than EXCHANGE_MAX_PACKAGE_MB
+    400 malformed            not a readable edXML package (bytes before the declaration...)
+    403 unknown_sender       the From organisation is not in the directory (or has no cert)
+    403 bad_signature        the XML-DSig does not verify with the directory's certificate
+    422 tampered             content or an attachment changed after signing (digest mismatch)
+    422 bad_content          required fields missing, or an attachment of a refused type
+    422 wrong_recipient      addressed to an organisation neither served nor relayed here
+    422 unknown_document     a status about a document this node never sent/received
+    409 conflict             the same DocumentId already arrived with different content
+
+Idempotency: the same bytes accepted twice are stored once and get the same receipt; a document
+package is stored once per (sender, DocumentId, recipient organisation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from vanphong.core.audit import audit_record
+from vanphong.core.errors import DomainError
+from vanphong.core.models import Organisation, OrgLevel, Role, User
+from vanphong.exchange import edxml, packages
+from vanphong.exchange.models import (
+    Arrival,
+    ArrivalFile,
+    Direction,
+    Dispatch,
+    Kind,
+    Message,
+    Peer,
+    RecallState,
+    State,
+    StatusCode,
+    StatusEntry,
+)
+from vanphong.exchange.node import cert_fingerprint, identity, make_receipt, served_identifiers
+from vanphong.exchange.services import outbox
+from vanphong.exchange.services.statuses import emit_status
+from vanphong.files.store import FileBatch
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InboxAnswer:
+    status: int
+    body: str  # JSON text
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class _Meta:
+    sender: str = ""
+    to: str = ""
+    document_id: str = ""
+    kind: str = Kind.DOCUMENT
+    status_code: str = ""
+    business_type: str = ""
+    signature_ok: bool | None = None
+    signature_note: str = ""
+
+
+def inbox_receive(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
+    """Check and store one package; answer with the receipt or the refusal."""
+    sha = hashlib.sha256(body).hexdigest()
+    meta = _Meta()
+    try:
+        return _receive(body, sha, meta, remote_addr)
+    except Refusal as refusal:
+        logger.warning(
+            "exchange inbox refused %s from %s (%s): %s",
+            sha[:12],
+            meta.sender or remote_addr,
+            refusal.code,
+            refusal.message,
+        )
+        logged = _log_refusal(body, sha, meta, refusal, remote_addr)
+        audit_record(
+            actor=None,
+            actor_name="liên thông",
+            action="exchange.inbox_refused",
+            obj=logged,
+            summary=f"Từ chối gói tin từ {meta.sender or remote_addr}: {refusal.message}"[:500],
+            data={"code": refusal.code, "sha256": sha},
+        )
+        payload = {"error": refusal.code, "message": refusal.message}
+        return InboxAnswer(refusal.status, json.dumps(payload, ensure_ascii=False))
+
+
+def _log_refusal(
+    body: bytes, sha: str, meta: _Meta, refusal: Refusal, remote: str, size: int | None = None
+) -> Message:
+    keep = len(body) <= settings.EXCHANGE_MAX_PACKAGE_BYTES
+    return Message.objects.create(
+        direction=Direction.IN,
+        kind=meta.kind,
+        state=State.REFUSED,
+        from_identifier=meta.sender[:35],
+        to_identifier=meta.to[:35],
+        document_id=meta.document_id[:255],
+        status_code=meta.status_code,
+        business_type=meta.business_type,
+        sha256=sha,
+        size=len(body) if size is None else size,
+        body=body if keep and body else None,
+        signature_ok=meta.signature_ok,
+        signature_note=meta.signature_note[:300],
+        remote_addr=remote[:64],
+        error=f"{refusal.code}: {refusal.message}"[:500],
+    )
+
+
+def _stored_receipt(sha: str) -> str | None:
+    return (
+        Message.objects.filter(
+            direction=Direction.IN, sha256=sha, state__in=[State.ACCEPTED, State.RELAYED]
+        )
+        .values_list("receipt", flat=True)
+        .first()
+    )
+
+
+def _receive(body: bytes, sha: str, meta: _Meta, remote: str) -> InboxAnswer:
+    if len(body) > settings.EXCHANGE_MAX_PACKAGE_BYTES:
+        limit = settings.EXCHANGE_MAX_PACKAGE_BYTES // 2**20
+        raise Refusal(413, "too_large", f"Gói tin vượt quá dung lượng cho phép ({limit} MB).")
+    receipt = _stored_receipt(sha)
+    if receipt:  # the same bytes again (a retry after a lost answer): same receipt
+        return InboxAnswer(200, receipt)
+    try:
+        package = edxml.parse(body, max_bytes=settings.EXCHANGE_MAX_PACKAGE_BYTES)
+    except edxml.EdxmlError as exc:
+        raise Refusal(400, "malformed", f"Gói tin không hợp lệ: {exc.message}") from None
+    destinations = _describe(package, meta)
+    peer = Peer.objects.filter(identifier=meta.sender, is_active=True).first()
+    if peer is None or not peer.certificate_pem:
+        raise Refusal(
+            403,
+            "unknown_sender",
+            f"Cơ quan gửi mã “{meta.sender}” không có trong danh bạ liên thông của máy chủ này "
+            "(hoặc chưa có chứng thư số).",
+        )
+    try:
+        edxml.verify(
+            body,
+            cert_pem=peer.certificate_pem.encode(),
+            max_bytes=settings.EXCHANGE_MAX_PACKAGE_BYTES,
+        )
+    except edxml.EdxmlTamperedError as exc:
+        meta.signature_ok, meta.signature_note = False, exc.message
+        raise Refusal(
+            422,
+            "tampered",
+            f"Nội dung hoặc tệp đính kèm của gói tin đã bị sửa đổi sau khi ký: {exc.message}",
+        ) from None
+    except edxml.EdxmlError as exc:
+        meta.signature_ok, meta.signature_note = False, exc.message
+        raise Refusal(
+            403, "bad_signature", f"Chữ ký số của gói tin không hợp lệ: {exc.message}"
+        ) from None
+    meta.signature_ok = True
+    meta.signature_note = f"Hợp lệ, chứng thư {cert_fingerprint(peer.certificate_pem)[:16]}…"
+    local, relay = _split(destinations)
+    try:
+        with FileBatch() as batch, transaction.atomic():
+            return _store(body, sha, meta, package, local, relay, remote, batch)
+    except IntegrityError:
+        receipt = _stored_receipt(sha)  # a concurrent delivery of the same bytes won
+        if receipt:
+            return InboxAnswer(200, receipt)
+        raise Refusal(409, "conflict", "Gói tin đang được xử lý; hãy gửi lại sau.") from None
+
+
+def _describe(package: edxml.Package, meta: _Meta) -> list[str]:
+    meta.sender = package.from_organ.organ_id
+    if isinstance(package, edxml.DocumentPackage):
+        meta.kind, meta.document_id = Kind.DOCUMENT, package.document_id
+        meta.business_type = str(int(package.business_type))
+        destinations = [o.organ_id for o in package.to]
+    else:
+        meta.kind, meta.document_id = Kind.STATUS, package.response_for.document_id
+        meta.status_code = str(package.status_code)
+        destinations = [package.response_for.organ_id]
+    destinations = [d for d in dict.fromkeys(destinations) if d]
+    meta.to = destinations[0] if destinations else ""
+    if not destinations:
+        raise Refusal(422, "wrong_recipient", "Gói tin không ghi cơ quan nhận.")
+    return destinations
+
+
+def _split(destinations: list[str]) -> tuple[list[str], list[str]]:
+    served = served_identifiers()
+    local = [d for d in destinations if d in served]
+    relay: list[str] = []
+    for dest in destinations:
+        if dest in served:
+            continue
+        if settings.EXCHANGE_HUB and _relayable(dest):
+            relay.append(dest)
+            continue
+        raise Refusal(
+            422,
+            "wrong_recipient",
+            f"Gói tin gửi tới cơ quan mã “{dest}”, không phục vụ trên máy chủ này"
+            + (" và không có trong danh bạ để chuyển tiếp." if settings.EXCHANGE_HUB else "."),
+        )
+    return local, relay
+
+
+def _relayable(identifier: str) -> bool:
+    """A hub forwards to organisations of its directory, unless the route leads back here."""
+    try:
+        route = outbox.route_for(identifier)
+    except DomainError:
+        return False
+    return bool(route.cert_pem) and cert_fingerprint(route.cert_pem) != identity().fingerprint
+
+
+def _store(
+    body: bytes,
+    sha: str,
+    meta: _Meta,
+    package: edxml.Package,
+    local: list[str],
+    relay: list[str],
+    remote: str,
+    batch: FileBatch,
+) -> InboxAnswer:
+    receipt = make_receipt(
+        package_sha256=sha, document_id=meta.document_id, sender=meta.sender, receiver=meta.to
+    )
+    message = Message.objects.create(
+        direction=Direction.IN,
+        kind=meta.kind,
+        state=State.ACCEPTED if local else State.RELAYED,
+        from_identifier=meta.sender,
+        to_identifier=meta.to[:35],
+        document_id=meta.document_id[:255],
+        status_code=meta.status_code,
+        business_type=meta.business_type,
+        sha256=sha,
+        size=len(body),
+        body=body,
+        signature_ok=True,
+        signature_note=meta.signature_note[:300],
+        relay=bool(relay),
+        remote_addr=remote[:64],
+        receipt=receipt,
+    )
+    for dest in local:
+        if isinstance(package, edxml.DocumentPackage):
+            _arrive(message, package, dest, batch)
+        else:
+            _status_arrived(message, package, dest)
+    for dest in relay:
+        outbox.enqueue(
+            kind=meta.kind,
+            from_identifier=meta.sender,
+            to_identifier=dest,
+            document_id=meta.document_id,
+            body=body,
+            status_code=meta.status_code,
+            business_type=meta.business_type,
+            relay=True,
+        )
+    audit_record(
+        actor=None,
+        actor_name="liên thông",
+        action="exchange.receive" if local else "exchange.relay",
+        obj=message,
+        summary=(
+            f"Nhận gói tin {message.get_kind_display().lower()} {meta.document_id} "
+            f"từ {meta.sender}" + (f", chuyển tiếp tới {', '.join(relay)}" if relay else "")
+        )[:500],
+        data={"sha256": sha, "to": local + relay, "status": meta.status_code},
+    )
+    return InboxAnswer(200, receipt)
+
+
+def sender_organisation(identifier: str, name: str) -> Organisation:
+    """The sender in the organisation directory (added on first arrival, like sender_create)."""
+    org = Organisation.objects.filter(identifier=identifier).first()
+    if org is not None:
+        return org
+    peer = Peer.objects.filter(identifier=identifier).first()
+    level, _ = OrgLevel.objects.get_or_create(
+        code="ngoai", defaults={"name": "Cơ quan, tổ chức khác", "rank": 9}
+    )
+    return Organisation.objects.create(
+        level=level,
+        full_name=(name or (peer.name if peer else "") or identifier)[:255],
+        identifier=identifier,
+    )
+
+
+def _arrive(message: Message, package: edxml.DocumentPackage, dest: str, batch: FileBatch) -> None:
+    organisation = Organisation.objects.get(identifier=dest, served_here=True)
+    if package.business_type == edxml.BusinessType.RECALL:
+        _recall_requested(
+            message,
+            sender=package.from_organ.organ_id,
+            document_id=(package.business.document_id if package.business else "")
+            or package.document_id,
+            organisation=organisation,
+            reason=package.business.reason if package.business else "",
+        )
+        return
+    earlier = Arrival.objects.filter(
+        sender_identifier=package.from_organ.organ_id,
+        document_id=package.document_id,
+        organisation=organisation,
+    ).first()
+    if earlier is not None:
+        raise Refusal(
+            409,
+            "conflict",
+            f"Văn bản {package.document_id} đã được nhận trước đó với nội dung khác; "
+            "gói tin gửi lại không được chấp nhận.",
+        )
+    try:
+        data = packages.arrival_data(package)
+    except DomainError as exc:
+        raise Refusal(422, "bad_content", exc.message) from None
+    arrival = Arrival.objects.create(
+        organisation=organisation,
+        sender=sender_organisation(package.from_organ.organ_id, package.from_organ.organ_name),
+        sender_identifier=package.from_organ.organ_id,
+        document_id=package.document_id[:255],
+        business_type=str(int(package.business_type)),
+        code_notation=data.code_notation,
+        document_date=data.document_date,
+        type_name=data.type_name,
+        summary=data.summary,
+        signer_name=data.signer_name,
+        signer_position=data.signer_position,
+        urgency=data.urgency,
+        page_count=data.page_count,
+        due_date=data.due_date,
+    )
+    for attachment in package.attachments:
+        try:
+            blob = batch.add_bytes(attachment.data, name=attachment.name or "tệp")
+        except DomainError as exc:
+            raise Refusal(422, "bad_content", exc.message) from None
+        ArrivalFile.objects.create(arrival=arrival, blob=blob, name=attachment.name[:255])
+    if message.arrival_id is None:
+        message.arrival = arrival
+        message.save(update_fields=["arrival"])
+    emit_status(
+        arrival=arrival,
+        code=StatusCode.ARRIVED,
+        description="Phần mềm đã nhận, chờ văn thư tiếp nhận.",
+    )
+    _notify_clerks(arrival)
+
+
+def _notify_clerks(arrival: Arrival) -> None:
+    ids = list(
+        User.objects.filter(
+            organisation_id=arrival.organisation_id, is_active=True, roles__role=Role.VAN_THU
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return
+    title = f"Văn bản điện tử đến {arrival.code_notation} từ {arrival.sender.full_name}"[:200]
+
+    def send() -> None:
+        from vanphong.notifications.tasks import notify_users
+
+        notify_users(user_ids=ids, title=title, kind="exchange")
+
+    transaction.on_commit(send, robust=True)
+
+
+def _status_arrived(message: Message, package: edxml.StatusPackage, dest: str) -> None:
+    code = str(package.status_code)
+    sender = package.from_organ.organ_id
+    document_id = package.response_for.document_id
+    if code == StatusCode.RECALL_REQUESTED:
+        organisation = Organisation.objects.get(identifier=dest, served_here=True)
+        _recall_requested(
+            message,
+            sender=sender,
+            document_id=document_id,
+            organisation=organisation,
+            reason=package.description,
+        )
+        return
+    dispatch = Dispatch.objects.filter(document_id=document_id, to_identifier=sender).first()
+    if dispatch is None:
+        raise Refusal(
+            422,
+            "unknown_document",
+            f"Máy chủ này không gửi văn bản {document_id} tới cơ quan mã “{sender}”.",
+        )
+    StatusEntry.objects.create(
+        dispatch=dispatch,
+        code=code,
+        description=package.description[:2000],
+        staff=" – ".join(x for x in (package.staff_info.department, package.staff_info.staff) if x)[
+            :255
+        ],
+        at=package.timestamp,
+        message=message,
+    )
+    if code in (c.value for c in StatusCode) and code != StatusCode.RECALL_REQUESTED:
+        dispatch.last_code = code
+        dispatch.save(update_fields=["last_code"])
+    message.dispatch = dispatch
+    message.save(update_fields=["dispatch"])
+    if code == StatusCode.REGISTERED and dispatch.recipient_id is not None:
+        # the recipient line of "Nơi nhận" reads "Đã nhận vào sổ văn bản đến", as inside the node
+        from vanphong.drafting.models import DispatchStatus, Recipient
+
+        Recipient.objects.filter(pk=dispatch.recipient_id).update(
+            status=DispatchStatus.DELIVERED, sent_method="Liên thông điện tử"
+        )
+
+
+def _recall_requested(
+    message: Message, *, sender: str, document_id: str, organisation: Organisation, reason: str
+) -> None:
+    arrival = (
+        Arrival.objects.select_for_update()
+        .filter(sender_identifier=sender, document_id=document_id, organisation=organisation)
+        .first()
+    )
+    if arrival is None:
+        raise Refusal(
+            422,
+            "unknown_document",
+            f"{organisation.full_name} chưa nhận văn bản {document_id} từ cơ quan mã “{sender}”.",
+        )
+    arrival.recall_state = RecallState.REQUESTED
+    arrival.recall_reason = (reason or "Nơi gửi đề nghị thu hồi văn bản.")[:500]
+    arrival.recall_answer = ""
+    arrival.save(update_fields=["recall_state", "recall_reason", "recall_answer"])
+    message.arrival = arrival
+    message.save(update_fields=["arrival"])
+    _notify_clerks(arrival)
+
+
+def inbox_refuse_unread(
+    *, status: int, code: str, message: str, size: int, remote_addr: str
+) -> InboxAnswer:
+    """A request refused before its body is read (wrong content type, declared too large):
+    logged like every other refusal."""
+    refusal = Refusal(status, code, message)
+    logger.warning("exchange inbox refused a request from %s (%s)", remote_addr, code)
+    _log_refusal(b"", hashlib.sha256(b"").hexdigest(), _Meta(), refusal, remote_addr, size)
+    return InboxAnswer(status, json.dumps({"error": code, "message": message}, ensure_ascii=False))

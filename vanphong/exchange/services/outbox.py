@@ -1,0 +1,293 @@
+"""The outbox: packages written in the caller's transaction, delivered by the worker.
+
+Delivery is at-least-once with an idempotent receiver, which makes it exactly-once in effect:
+- a row is claimed with a conditional UPDATE (a lease), so two workers never post it at once;
+- the peer's answer decides: 200 with a signed receipt → delivered; a refusal (4xx, except 408
+  and 429) → failed, not retried, the reason kept; no answer, 5xx, 408, 429 → retried with
+  exponential back-off (`EXCHANGE_RETRY_BASE_SECONDS` doubling up to `EXCHANGE_RETRY_MAX_SECONDS`),
+  for as long as it takes: nothing is dropped;
+- a worker that dies mid-post leaves the lease to expire; the next post of the same bytes gets the
+  same receipt back from the receiver.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from vanphong.core.errors import DomainError
+from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, Peer, State
+from vanphong.exchange.node import cert_fingerprint, identity, verify_receipt
+from vanphong.exchange.transport import TransportError, transport
+
+logger = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=2)
+_RETRYABLE_4XX = {408, 425, 429}
+
+
+def enqueue(
+    *,
+    kind: str,
+    from_identifier: str,
+    to_identifier: str,
+    document_id: str,
+    body: bytes,
+    status_code: str = "",
+    business_type: str = "",
+    relay: bool = False,
+    arrival: Arrival | None = None,
+    dispatch: Dispatch | None = None,
+) -> Message:
+    """Write one package to the outbox (in the caller's transaction); the worker is woken after
+    commit."""
+    message = Message.objects.create(
+        direction=Direction.OUT,
+        kind=kind,
+        state=State.PENDING,
+        from_identifier=from_identifier,
+        to_identifier=to_identifier,
+        document_id=document_id[:255],
+        status_code=status_code,
+        business_type=business_type,
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+        body=body,
+        signature_ok=None if relay else True,
+        signature_note="" if relay else "Ký bằng khóa của máy chủ này",
+        relay=relay,
+        next_attempt_at=timezone.now(),
+        arrival=arrival,
+        dispatch=dispatch,
+    )
+    pk = message.pk
+    transaction.on_commit(lambda: _wake(pk), robust=True)
+    return message
+
+
+def _wake(message_id: int) -> None:
+    from vanphong.exchange.tasks import deliver_message
+
+    deliver_message(message_id)
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str
+    cert_pem: str
+    via: str  # "" direct, else the hub's identifier
+
+
+def route_for(identifier: str) -> Route:
+    """Where a package for `identifier` goes: the node serving it, or the hub it is reached by.
+    A hub forwarding for an organisation it relays for delivers directly."""
+    peer = Peer.objects.filter(identifier=identifier, is_active=True).select_related("via_hub")
+    entry = peer.first()
+    if entry is None:
+        raise DomainError(f"Danh bạ liên thông chưa có cơ quan mã {identifier}.")
+    hub = entry.via_hub
+    if hub is not None and hub.is_active and hub.certificate_pem:
+        if cert_fingerprint(hub.certificate_pem) != identity().fingerprint:
+            if not hub.inbox_url:
+                raise DomainError(f"Danh bạ chưa có địa chỉ nhận của trục {hub.name}.")
+            return Route(hub.inbox_url, hub.certificate_pem, hub.identifier)
+    elif hub is not None:
+        raise DomainError(f"Trục {hub.name} trong danh bạ đã ngừng dùng hoặc thiếu chứng thư.")
+    if not entry.inbox_url:
+        raise DomainError(f"Danh bạ chưa có địa chỉ nhận gói tin của {entry.name}.")
+    return Route(entry.inbox_url, entry.certificate_pem, "")
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Delay before the next try after `attempts` failed ones: base·2^(n-1), capped, ±10 %."""
+    base = settings.EXCHANGE_RETRY_BASE_SECONDS
+    cap = settings.EXCHANGE_RETRY_MAX_SECONDS
+    seconds = min(cap, base * 2 ** max(0, min(attempts - 1, 30)))
+    return dt.timedelta(seconds=seconds * random.uniform(0.9, 1.1))
+
+
+def _claim(message_id: int, now: dt.datetime, *, force: bool) -> bool:
+    due = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    rows = Message.objects.filter(due, pk=message_id, direction=Direction.OUT, state=State.PENDING)
+    if not force:
+        rows = rows.filter(next_attempt_at__lte=now)
+    return rows.update(claimed_until=now + LEASE) == 1
+
+
+def _reason(body: bytes) -> str:
+    try:
+        data = json.loads(body.decode("utf-8"))
+        return str(data.get("message") or data.get("error") or "")[:400]
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return body[:200].decode("utf-8", "replace")
+
+
+def deliver(message_id: int, *, force: bool = False) -> str:
+    """Try one outbox row now. Returns "delivered", "retry", "failed" or "skipped"."""
+    now = timezone.now()
+    if not _claim(message_id, now, force=force):
+        return "skipped"
+    message = Message.objects.get(pk=message_id)
+    attempts = message.attempts + 1
+    try:
+        route = route_for(message.to_identifier)
+        answer = transport().post(route.url, bytes(message.body or b""))
+    except (DomainError, TransportError) as exc:
+        text = exc.message if isinstance(exc, DomainError) else str(exc)
+        return _retry(message, attempts, text)
+    if answer.status == 200:
+        try:
+            fields = verify_receipt(
+                answer.body.decode("utf-8"),
+                package_sha256=message.sha256,
+                cert_pem=route.cert_pem,
+            )
+            verified, note = True, ""
+        except (DomainError, UnicodeDecodeError) as exc:
+            fields = {}
+            verified = False
+            note = exc.message if isinstance(exc, DomainError) else "Biên nhận không đọc được."
+        Message.objects.filter(pk=message.pk).update(
+            state=State.DELIVERED,
+            attempts=attempts,
+            delivered_at=timezone.now(),
+            claimed_until=None,
+            next_attempt_at=None,
+            receipt=answer.body.decode("utf-8", "replace")[:20000],
+            receipt_verified=verified,
+            last_error=note[:500],
+            target_url=route.url[:500],
+        )
+        logger.debug("exchange: delivered %s to %s: %s", message.pk, message.to_identifier, fields)
+        _audit(
+            message,
+            "exchange.delivered",
+            f"Đã gửi gói tin {message.document_id} tới {message.to_identifier}"
+            + ("" if verified else f" (biên nhận không hợp lệ: {note})"),
+            {"receipt_verified": verified, "url": route.url, "attempts": attempts},
+        )
+        return "delivered"
+    reason = _reason(answer.body) or f"HTTP {answer.status}"
+    if 400 <= answer.status < 500 and answer.status not in _RETRYABLE_4XX:
+        Message.objects.filter(pk=message.pk).update(
+            state=State.FAILED,
+            attempts=attempts,
+            claimed_until=None,
+            next_attempt_at=None,
+            last_error=f"Nơi nhận từ chối (HTTP {answer.status}): {reason}"[:500],
+            target_url=route.url[:500],
+        )
+        logger.warning("exchange: %s refused by %s: %s", message.pk, route.url, reason)
+        _audit(
+            message,
+            "exchange.refused_by_peer",
+            f"Nơi nhận {message.to_identifier} từ chối gói tin {message.document_id}: {reason}",
+            {"status": answer.status, "url": route.url},
+        )
+        return "failed"
+    return _retry(message, attempts, f"HTTP {answer.status}: {reason}", url=route.url)
+
+
+def _audit(message: Message, action: str, summary: str, data: dict[str, object]) -> None:
+    from vanphong.core.audit import audit_record
+
+    audit_record(
+        actor=None,
+        actor_name="liên thông",
+        action=action,
+        obj=message,
+        summary=summary[:500],
+        data={"sha256": message.sha256, **data},
+    )
+
+
+def _retry(message: Message, attempts: int, error: str, url: str = "") -> str:
+    delay = backoff(attempts)
+    Message.objects.filter(pk=message.pk).update(
+        attempts=attempts,
+        claimed_until=None,
+        next_attempt_at=timezone.now() + delay,
+        last_error=error[:500],
+        target_url=url[:500] or message.target_url,
+    )
+    logger.info("exchange: %s not delivered (%s), retry in %s", message.pk, error, delay)
+    _schedule(message.pk, delay)
+    return "retry"
+
+
+def _schedule(message_id: int, delay: dt.timedelta) -> None:
+    """Wake the worker when the row is due (the periodic sweep is the safety net)."""
+    if getattr(settings, "HUEY", {}).get("immediate"):
+        return  # tests and HUEY_IMMEDIATE: no scheduler; deliver_due() is called explicitly
+    from vanphong.exchange.tasks import deliver_message
+
+    try:
+        deliver_message.schedule(args=(message_id,), delay=max(1, int(delay.total_seconds())))
+    except Exception:  # the queue being down must not fail the delivery bookkeeping
+        logger.exception("exchange: could not schedule retry of %s", message_id)
+
+
+def deliver_due(*, limit: int = 500) -> dict[str, int]:
+    """Deliver every due outbox row (the periodic sweep; also `vanphong exchange deliver`)."""
+    now = timezone.now()
+    ids = list(
+        Message.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            direction=Direction.OUT,
+            state=State.PENDING,
+            next_attempt_at__lte=now,
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts: dict[str, int] = {}
+    for pk in ids:
+        outcome = deliver(pk)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def retry_now(*, actor: object, message: Message | int) -> Message:
+    """The administrator asks for an immediate new try of a pending or failed row."""
+    from vanphong.core.audit import audit_record
+    from vanphong.core.models import User
+    from vanphong.core.policy import require
+
+    assert isinstance(actor, User)
+    require(actor, "exchange.manage_directory")
+    pk = message if isinstance(message, int) else message.pk
+    with transaction.atomic():
+        row = Message.objects.select_for_update().get(pk=pk, direction=Direction.OUT)
+        if row.state not in (State.PENDING, State.FAILED) or row.body is None:
+            raise DomainError("Chỉ gửi lại được gói tin đang chờ gửi hoặc bị từ chối.")
+        row.state, row.next_attempt_at, row.claimed_until = State.PENDING, timezone.now(), None
+        row.save(update_fields=["state", "next_attempt_at", "claimed_until"])
+        audit_record(
+            actor=actor,
+            action="exchange.retry",
+            obj=row,
+            summary=f"Gửi lại gói tin {row.document_id} tới {row.to_identifier}",
+        )
+        transaction.on_commit(lambda: _wake(pk), robust=True)
+    return row
+
+
+def purge_bodies(*, now: dt.datetime | None = None) -> int:
+    """Retention: delete package bodies older than EXCHANGE_LOG_RETENTION_DAYS (hash, size,
+    parties, times and signature result stay). Rows still waiting to be sent are kept whole."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.EXCHANGE_LOG_RETENTION_DAYS)
+    return (
+        Message.objects.filter(created_at__lt=cutoff, body__isnull=False)
+        .exclude(direction=Direction.OUT, state=State.PENDING)
+        .update(body=None, body_purged_at=now)
+    )

@@ -1,0 +1,160 @@
+"""Sender side: an issued document goes to each exchange recipient as one signed package, written
+to the outbox in the issuance transaction; a recall asks every recipient for the document back.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from vanphong.core.audit import audit_record
+from vanphong.core.errors import DomainError
+from vanphong.core.models import Secrecy, User
+from vanphong.drafting.models import OutgoingDocument, Recipient
+from vanphong.exchange import packages
+from vanphong.exchange.models import Dispatch, Kind, Message, State, StatusCode, StatusEntry
+from vanphong.exchange.services import outbox
+from vanphong.files.store import open_blob
+
+SECRET_REFUSAL = (
+    "Văn bản mật không được gửi qua liên thông điện tử: Luật Bảo vệ bí mật nhà nước cấm soạn "
+    "thảo, lưu giữ, truyền đưa bí mật nhà nước trên mạng kết nối Internet hoặc mạng không được "
+    "bảo vệ; theo quy định của Đảng, văn bản “Mật” chỉ được truyền khi đã mã hóa bằng mật mã của "
+    "Ban Cơ yếu Chính phủ, văn bản “Tối mật”, “Tuyệt mật” chỉ gửi qua đường cơ yếu. Hãy gửi bản "
+    "giấy theo quy định bảo vệ bí mật nhà nước."
+)
+
+
+def exchange_refusal(doc: OutgoingDocument) -> str:
+    """Why this document cannot go through the exchange ("" when it can)."""
+    if doc.secrecy > Secrecy.NONE:
+        return SECRET_REFUSAL
+    if not doc.organisation.identifier:
+        return (
+            f"{doc.organisation.full_name} chưa có mã định danh (QĐ 20/2020/QĐ-TTg) nên chưa gửi "
+            "được qua liên thông. Quản trị cần nhập mã định danh của cơ quan."
+        )
+    return ""
+
+
+def exchange_enqueue(*, actor: User, doc: OutgoingDocument, line: Recipient) -> Dispatch:
+    """Write the signed package for one recipient organisation to the outbox (caller's
+    transaction: the issuance). Refuses secret documents with the legal reason."""
+    refusal = exchange_refusal(doc)
+    if refusal:
+        raise DomainError(refusal)
+    pdf_blob = doc.pdf_to_send  # None while a required signature is missing
+    if pdf_blob is None or not doc.notation or doc.issue_date is None:
+        raise DomainError(
+            "Chỉ gửi liên thông văn bản đã ban hành, đủ chữ ký số (có số, ngày và bản PDF cuối)."
+        )
+    recipient = line.organisation
+    if recipient is None or not recipient.identifier:
+        raise DomainError(f"Nơi nhận “{line.label}” chưa có mã định danh để gửi liên thông.")
+    document_id = packages.document_id_for(doc)
+    existing = Dispatch.objects.filter(
+        document_id=document_id, to_identifier=recipient.identifier
+    ).first()
+    if existing is not None:  # dispatch run twice: the outbox already holds the package
+        return existing
+    with open_blob(pdf_blob) as handle:
+        pdf = handle.read()
+    places = [r.label for r in doc.recipients.all()]
+    body = packages.build_document(
+        doc=doc,
+        recipient=recipient,
+        attachments=[(packages.file_name(doc.notation), pdf, "application/pdf")],
+        to_places=places,
+    )
+    with transaction.atomic():
+        dispatch = Dispatch.objects.create(
+            outgoing=doc,
+            recipient=line,
+            organisation=recipient,
+            to_identifier=recipient.identifier,
+            document_id=document_id,
+        )
+        outbox.enqueue(
+            kind=Kind.DOCUMENT,
+            from_identifier=doc.organisation.identifier,
+            to_identifier=recipient.identifier,
+            document_id=document_id,
+            body=body,
+            business_type="0",
+            dispatch=dispatch,
+        )
+        audit_record(
+            actor=actor,
+            action="exchange.send",
+            obj=dispatch,
+            summary=f"Gửi liên thông {doc.notation} tới {recipient.full_name}",
+            data={"document_id": document_id, "to": recipient.identifier, "bytes": len(body)},
+        )
+    return dispatch
+
+
+def _withhold_unsent(actor: User, dispatch: Dispatch, reason: str) -> bool:
+    """A recalled document whose package is still waiting in the outbox is not sent at all
+    (a recall request could otherwise reach the recipient before the document)."""
+    unsent = Message.objects.select_for_update().filter(
+        dispatch=dispatch, kind=Kind.DOCUMENT, direction="out", state=State.PENDING
+    )
+    rows = list(unsent)
+    if not rows:
+        return False
+    note = f"Văn bản đã thu hồi trước khi gửi được ({reason.strip()}); không gửi nữa."[:500]
+    Message.objects.filter(pk__in=[m.pk for m in rows]).update(
+        state=State.FAILED, next_attempt_at=None, claimed_until=None, last_error=note
+    )
+    audit_record(
+        actor=actor,
+        action="exchange.withheld",
+        obj=dispatch,
+        summary=f"Không gửi {dispatch.document_id} tới {dispatch.to_identifier}: đã thu hồi",
+    )
+    return True
+
+
+def exchange_request_recall(*, actor: User, doc: OutgoingDocument, reason: str) -> int:
+    """Status 13 to every exchange recipient of `doc` (called by the outgoing recall)."""
+    sent = 0
+    for dispatch in doc.exchange_dispatches.select_related("organisation"):
+        with transaction.atomic():
+            if _withhold_unsent(actor, dispatch, reason):
+                continue  # never left this node: it is simply not sent
+            body = packages.build_status(
+                sender=doc.organisation,
+                to_identifier=dispatch.to_identifier,
+                document_id=dispatch.document_id,
+                code_notation=doc.notation,
+                document_date=doc.issue_date,
+                status=StatusCode.RECALL_REQUESTED,
+                description=reason.strip()[:500] or "Đề nghị thu hồi văn bản",
+                staff=actor.full_name,
+            )
+            message = outbox.enqueue(
+                kind=Kind.STATUS,
+                from_identifier=doc.organisation.identifier,
+                to_identifier=dispatch.to_identifier,
+                document_id=dispatch.document_id,
+                body=body,
+                status_code=StatusCode.RECALL_REQUESTED,
+                dispatch=dispatch,
+            )
+            StatusEntry.objects.create(
+                dispatch=dispatch,
+                code=StatusCode.RECALL_REQUESTED,
+                description=f"Đã gửi đề nghị thu hồi: {reason.strip()}"[:2000],
+                staff=actor.full_name,
+                at=timezone.now(),
+                message=message,
+            )
+            audit_record(
+                actor=actor,
+                action="exchange.recall_request",
+                obj=dispatch,
+                summary=f"Đề nghị {dispatch.organisation.full_name} thu hồi {doc.notation}",
+                data={"document_id": dispatch.document_id, "reason": reason.strip()[:300]},
+            )
+        sent += 1
+    return sent

@@ -1,0 +1,84 @@
+"""How packages travel: an interface, and the real implementation (HTTP(S) with httpx).
+
+`Transport.post(url, body)` returns the peer's answer (status and body) or raises
+`TransportError` when the peer could not be reached (refused connection, timeout, TLS failure):
+the outbox retries those with back-off. Tests may install another transport with
+`use_transport()` (tests/test_exchange_*.py install one that posts to the inbox view through
+Django's test client: a real in-process HTTP request/response cycle, not a fake).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+from django.conf import settings
+
+CONTENT_TYPE = "application/xml"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+
+
+class TransportError(Exception):
+    """The peer could not be reached; the message is shown as the last error (Vietnamese)."""
+
+
+class Transport(Protocol):
+    def post(self, url: str, body: bytes) -> Answer: ...
+
+
+class HttpTransport:
+    """POST over HTTP(S) with httpx: one keep-alive client per worker thread."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _client(self) -> httpx.Client:
+        client: httpx.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            verify: str | bool = settings.EXCHANGE_TLS_CA_FILE or True
+            client = httpx.Client(
+                timeout=httpx.Timeout(settings.EXCHANGE_TIMEOUT_SECONDS, connect=10.0),
+                verify=verify,
+                headers={"User-Agent": "vanphong-exchange/1"},
+                trust_env=False,  # no proxy from the environment: the Party network is isolated
+            )
+            self._local.client = client
+        return client
+
+    def post(self, url: str, body: bytes) -> Answer:
+        try:
+            response = self._client().post(
+                url, content=body, headers={"Content-Type": CONTENT_TYPE}
+            )
+        except httpx.TimeoutException:
+            raise TransportError(f"Quá thời gian chờ khi gửi tới {url}.") from None
+        except httpx.HTTPError as exc:
+            raise TransportError(f"Không kết nối được tới {url}: {exc}") from None
+        return Answer(response.status_code, response.content)
+
+
+_default: Transport = HttpTransport()
+_current: Transport | None = None
+
+
+def transport() -> Transport:
+    return _current or _default
+
+
+@contextmanager
+def use_transport(replacement: Transport) -> Iterator[Transport]:
+    global _current
+    previous, _current = _current, replacement
+    try:
+        yield replacement
+    finally:
+        _current = previous

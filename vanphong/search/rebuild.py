@@ -1,0 +1,142 @@
+"""`vanphong search rebuild`: re-index every object, in parallel, resumable, bounded memory.
+
+The ids are cut into ranges of `chunk` ids; lane i of n (one process each) takes the ranges
+k ≡ i (mod n), so the lanes never touch the same entries and finish together. Each range is
+indexed in one transaction that also moves the lane's checkpoint (`RebuildLane.last_id`): after a
+crash, the next `rebuild` continues each lane after its last finished range. Memory is one range
+per process. Inside an open transaction (tests, a caller's atomic block) other processes could not
+see the caller's rows, so the rebuild then runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+
+from django.db import connection, connections, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from vanphong.documents.models import IncomingDocument
+from vanphong.search.indexing import CHUNK, index_range
+from vanphong.search.models import Kind, RebuildLane, SearchEntry
+
+MAX_WORKERS = 8
+
+
+def default_workers() -> int:
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+def rebuild(
+    kind: str = Kind.INCOMING,
+    *,
+    chunk: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    restart: bool = False,
+) -> int:
+    """Index every object (continuing an interrupted run unless `restart`), drop orphaned
+    entries, optimise the index; returns the number of objects indexed by this run."""
+    if kind != Kind.INCOMING:
+        raise ValueError(kind)
+    lanes = _plan(kind, chunk=max(1, chunk), workers=workers or default_workers(), restart=restart)
+    if len(lanes) == 1 or connection.in_atomic_block:
+        for lane in lanes:
+            _run_lane(kind, lane.lane, progress)
+    else:
+        _run_parallel(kind, lanes, progress)
+    total = RebuildLane.objects.filter(kind=kind).aggregate(n=Sum("done"))["n"] or 0
+    _drop_orphans(kind, chunk=max(1, chunk))
+    optimise()
+    RebuildLane.objects.filter(kind=kind).delete()
+    return int(total)
+
+
+def _plan(kind: str, *, chunk: int, workers: int, restart: bool) -> list[RebuildLane]:
+    if restart:
+        RebuildLane.objects.filter(kind=kind).delete()
+    lanes = list(RebuildLane.objects.filter(kind=kind).order_by("lane"))
+    if lanes:  # an interrupted run: its grid (lanes, chunk, upto) stays as it was
+        return lanes
+    upto = IncomingDocument.objects.aggregate(m=Max("pk"))["m"] or 0
+    count = max(1, min(workers, -(-upto // chunk) or 1))
+    return RebuildLane.objects.bulk_create(
+        RebuildLane(kind=kind, lane=i, lanes=count, chunk=chunk, upto=upto) for i in range(count)
+    )
+
+
+def _run_lane(kind: str, lane_no: int, progress: Callable[[int], None] | None = None) -> None:
+    lane = RebuildLane.objects.get(kind=kind, lane=lane_no)
+    width, step = lane.chunk, lane.chunk * lane.lanes
+    first = lane.last_id + 1 if lane.last_id else lane.lane * width + 1
+    while first <= lane.upto:
+        last = min(first + width - 1, lane.upto)
+        with transaction.atomic():
+            index_range(kind, first, last)
+            done = IncomingDocument.objects.filter(pk__gte=first, pk__lte=last).count()
+            RebuildLane.objects.filter(pk=lane.pk).update(
+                last_id=last, done=lane.done + done, updated_at=timezone.now()
+            )
+        lane.done += done
+        if progress:
+            progress(_done(kind))
+        first += step
+
+
+def _done(kind: str) -> int:
+    return int(RebuildLane.objects.filter(kind=kind).aggregate(n=Sum("done"))["n"] or 0)
+
+
+def _child(kind: str, lane_no: int) -> None:  # pragma: no cover - runs in a forked process
+    try:
+        _run_lane(kind, lane_no)
+    finally:
+        connections.close_all()
+
+
+def _run_parallel(
+    kind: str, lanes: list[RebuildLane], progress: Callable[[int], None] | None
+) -> None:
+    connections.close_all()  # each process opens its own connection
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_child, args=(kind, lane.lane)) for lane in lanes]
+    for process in processes:
+        process.start()
+    reported = -1
+    while any(p.is_alive() for p in processes):
+        time.sleep(0.5)
+        if progress:
+            done = _done(kind)
+            if done != reported:
+                progress(done)
+                reported = done
+    failed = [p.exitcode for p in processes if p.exitcode]
+    if failed:
+        raise RuntimeError(f"rebuild: {len(failed)} lane(s) failed (exit codes {failed})")
+
+
+def _drop_orphans(kind: str, *, chunk: int) -> None:
+    """Entries whose object is gone (deleted while no worker ran), a range at a time."""
+    table = SearchEntry._meta.db_table
+    objects = IncomingDocument._meta.db_table
+    top = SearchEntry.objects.filter(kind=kind).aggregate(m=Max("pk"))["m"] or 0
+    step = chunk * 10
+    for first in range(1, top + 1, step):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE kind = %s AND id BETWEEN %s AND %s AND NOT EXISTS "
+                f"(SELECT 1 FROM {objects} o WHERE o.id = {table}.object_id)",
+                [kind, first, first + step - 1],
+            )
+
+
+def optimise() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE search_searchentry")
+        elif connection.vendor == "postgresql":
+            cursor.execute("ANALYZE search_searchentry")

@@ -7,6 +7,8 @@ gets a fresh browser context (cookies, storage), so signing in as another person
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,37 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 _FAILED = pytest.StashKey[bool]()
 
 
+def _record_traffic(page: Any, lines: list[str], name: str) -> None:
+    """Keep what the page asked and got (and its console), to explain a failed step."""
+
+    def log(text: str) -> None:
+        lines.append(f"{time.monotonic():.3f} {name} {text}")
+
+    page.on("request", lambda r: log(f"-> {r.method} {r.url}"))
+    page.on("response", lambda r: log(f"<- {r.status} {r.request.method} {r.url}"))
+    page.on("requestfailed", lambda r: log(f"!! {r.method} {r.url} {r.failure}"))
+    page.on("framenavigated", lambda f: log(f"nav {f.url}") if f == page.main_frame else None)
+    page.on("console", lambda m: log(f"console {m.type}: {m.text}"))
+    page.on("pageerror", lambda e: log(f"pageerror {e}"))
+    page.on("dialog", lambda d: log(f"dialog {d.type}: {d.message}"))
+
+
+def _dump_threads(path: Path) -> None:
+    """Write every thread's stack (the live server's request threads included) beside the
+    screenshots and to stderr: it tells a request stuck in the server from one never sent."""
+    import threading
+    import traceback
+
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    lines: list[str] = []
+    for ident, frame in sys._current_frames().items():
+        lines.append(f"--- thread {names.get(ident, ident)} ---\n")
+        lines.extend(traceback.format_stack(frame))
+    text = "".join(lines)
+    path.write_text(text, encoding="utf-8")
+    sys.stderr.write(text)
+
+
 @pytest.fixture
 def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
     """Open a page in a fresh context: `new_page(viewport=PHONE)`; all are closed afterwards.
@@ -98,19 +131,32 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
     When the test fails, every open page is saved to var/browser-failures/ to show what the
     browser saw."""
     contexts: list[Any] = []
+    traffic: list[str] = []
 
     def open_page(viewport: dict[str, int] | None = None) -> Any:
+        # Reduced motion: Bootstrap then opens collapses and modals without a transition. With
+        # the 0.35 s animation a click could press a button that the opening panel moved before
+        # the release, so the click landed on the form and nothing was submitted (seen on a
+        # loaded CI machine).
         context = browser.new_context(
-            locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport=viewport or DESKTOP
+            locale="vi-VN",
+            timezone_id="Asia/Ho_Chi_Minh",
+            viewport=viewport or DESKTOP,
+            reduced_motion="reduce",
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        _record_traffic(page, traffic, f"page {len(contexts) - 1}")
+        return page
 
     yield open_page
     if request.node.stash.get(_FAILED, False):
         folder = Path(settings.VAR_DIR) / "browser-failures"
         folder.mkdir(parents=True, exist_ok=True)
+        _dump_threads(folder / f"{request.node.name}-threads.txt")
+        (folder / f"{request.node.name}-traffic.txt").write_text("\n".join(traffic), "utf-8")
+        sys.stderr.write("\n".join(traffic[-60:]) + "\n")
         for n, context in enumerate(contexts):
             for m, page in enumerate(context.pages):
                 page.screenshot(

@@ -252,3 +252,18 @@ def build_pki() -> Pki:
         intermediate_crl=_crl(inter, [(revoked.cert.serial_number, revoked_at)], now),
         untrusted_crl=_crl(untrusted_root, [], now),
     )
+
+
+def reissued(identity: Identity, issuer: Identity, *, not_after: dt.datetime) -> Identity:
+    """The same key with a new certificate valid until `not_after` (a renewed or a soon-expiring
+    certificate without generating another RSA key)."""
+    subject = identity.cert.subject
+    cert = _cert(
+        subject=subject,
+        key=identity.key,
+        issuer=issuer,
+        ca=False,
+        not_before=min(identity.cert.not_valid_before_utc, not_after - dt.timedelta(days=1)),
+        not_after=not_after,
+    )
+    return Identity(cert=cert, key=identity.key, chain=[issuer.cert])

@@ -151,6 +151,19 @@ class SigningProfile(models.Model):
         verbose_name="hình ảnh chữ ký hoặc con dấu (PNG)",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The certificate last read from the key (by the daily job, the administrator's "read again"
+    # or a signature), kept so that a key whose secret is typed at signing still shows its expiry.
+    cert_der = models.BinaryField("chứng thư đã đọc (DER)", null=True, blank=True, editable=False)
+    cert_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    cert_subject = models.CharField("chủ thể chứng thư", max_length=500, blank=True, editable=False)
+    cert_issuer = models.CharField("tổ chức cấp", max_length=500, blank=True, editable=False)
+    cert_serial = models.CharField("số hiệu", max_length=80, blank=True, editable=False)
+    cert_not_after = models.DateTimeField("chứng thư hiệu lực đến", null=True, editable=False)
+    cert_read_at = models.DateTimeField("đọc chứng thư lúc", null=True, editable=False)
+    cert_error = models.CharField(
+        "lỗi khi đọc chứng thư", max_length=500, blank=True, editable=False
+    )
+    expiry_warned_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "cấu hình ký số"

@@ -41,6 +41,7 @@ from vanphong.signing.models import (
 from vanphong.signing.pdfsign import Box, Mark, SignSpec
 from vanphong.signing.signers import AgentSigner, Signer, signer_for_profile
 from vanphong.signing.trust import fingerprint, load_crl, load_trust, name_text
+from vanphong.signing.trust_services import organisation_certificate_record
 from vanphong.signing.validation import check_pdf
 from vanphong_signer import protocol
 
@@ -107,11 +108,17 @@ def revocation_of(cert: asn1_x509.Certificate) -> dt.datetime | None:
     return None
 
 
-def check_usable(cert: asn1_x509.Certificate) -> None:
+def check_usable(cert: asn1_x509.Certificate, *, organisation: bool = False) -> None:
     """Refuse to sign with a certificate that is expired, not yet valid or revoked."""
     validity = cert["tbs_certificate"]["validity"]
     now = timezone.now()
     not_after = validity["not_after"].native
+    if not_after < now and organisation:
+        raise DomainError(
+            "Chứng thư số của khóa ký cơ quan đã hết hạn ngày "
+            f"{timezone.localtime(not_after):%d/%m/%Y}; không ký số của cơ quan được. Hãy báo "
+            "quản trị gia hạn chứng thư và cập nhật khóa của cơ quan trên máy chủ."
+        )
     if not_after < now:
         raise DomainError(
             f"Chứng thư số đã hết hạn ngày {timezone.localtime(not_after):%d/%m/%Y}; "
@@ -250,7 +257,11 @@ def sign_organisation(
         )
     signer = signer_for_profile(profile, None, secret)
     cert = signer.certificate()
-    check_usable(cert)
+    if fingerprint(cert.dump()) != profile.cert_fingerprint or profile.cert_error:
+        # keeps the expiry on the trust page and in the warnings current, also for a key whose
+        # passphrase/PIN is typed at signing and which the daily job therefore cannot read
+        organisation_certificate_record(profile=profile, cert=cert)
+    check_usable(cert, organisation=True)
     attachment = bool(number_notation.strip())
     spec = SignSpec(
         field_name=_free_field_name(pdf, ORGANISATION_FIELD),

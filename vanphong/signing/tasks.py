@@ -69,9 +69,13 @@ def reload_crl_folder() -> int:
 
 @db_periodic_task(crontab(hour="7", minute="5"))
 def warn_expiring_certificates() -> int:
-    from vanphong.signing.trust_services import certificate_expiry_warnings
+    """People's registered certificates and each organisation's own key, in one daily run."""
+    from vanphong.signing.trust_services import (
+        certificate_expiry_warnings,
+        organisation_certificate_expiry_warnings,
+    )
 
-    return certificate_expiry_warnings()
+    return certificate_expiry_warnings() + organisation_certificate_expiry_warnings()
 
 
 @db_periodic_task(crontab(minute="41"))

@@ -1,5 +1,5 @@
 """Writes about trust: CA certificates, CRL imports (one file or the whole CRL folder), people's
-certificates and the expiry warnings."""
+certificates, the certificate of each organisation's own key, and the expiry warnings."""
 
 from __future__ import annotations
 
@@ -8,22 +8,27 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from vanphong.core.audit import audit_record
 from vanphong.core.errors import DomainError
-from vanphong.core.models import User
+from vanphong.core.models import Organisation, Role, User
 from vanphong.core.policy import require
 from vanphong.signing.models import (
+    Backend,
     CaCertificate,
     CaKind,
     CertSource,
     RevocationList,
+    SigningProfile,
     UserCertificate,
 )
+from vanphong.signing.signers import asks_secret, signer_for_profile
 from vanphong.signing.trust import (
     cert_info,
     crl_next_update,
@@ -276,4 +281,155 @@ def certificate_expiry_warnings(*, on: dt.date | None = None) -> int:
             )
         )
         UserCertificate.objects.filter(pk=cert.pk).update(expiry_warned_on=on)
+    return sent
+
+
+# --- the organisation's own key (the seal key the office holds on the server) ---------------
+
+WARN_MARKS = (7, 3, 1)
+
+
+def organisation_certificate_record(
+    *, profile: SigningProfile, cert: asn1_x509.Certificate
+) -> bool:
+    """Keep the certificate just read from an organisation's key on its profile. A different
+    certificate (the key was renewed) starts the expiry warnings afresh. True when it changed."""
+    info = cert_info(cert)
+    changed = info.fingerprint != profile.cert_fingerprint
+    values: dict[str, object] = {
+        "cert_der": info.der,
+        "cert_fingerprint": info.fingerprint,
+        "cert_subject": info.subject,
+        "cert_issuer": info.issuer,
+        "cert_serial": info.serial[:80],
+        "cert_not_after": info.not_after,
+        "cert_read_at": timezone.now(),
+        "cert_error": "",
+    }
+    if changed:
+        values["expiry_warned_on"] = None
+    SigningProfile.objects.filter(pk=profile.pk).update(**values)
+    for name, value in values.items():
+        setattr(profile, name, value)
+    return changed
+
+
+def _read_organisation_certificate(profile: SigningProfile) -> asn1_x509.Certificate:
+    if asks_secret(profile):
+        raise DomainError(
+            "Khóa của cơ quan cần mật khẩu/PIN nhập khi ký nên máy chủ không tự đọc được chứng "
+            "thư; chứng thư sẽ được cập nhật ở lần văn thư ký số tiếp theo."
+        )
+    return signer_for_profile(profile, None).certificate()
+
+
+def organisation_key_profiles() -> QuerySet[SigningProfile]:
+    return (
+        SigningProfile.objects.filter(organisation__isnull=False)
+        .exclude(backend=Backend.AGENT)
+        .select_related("organisation")
+        .order_by("organisation__full_name", "pk")
+    )
+
+
+def organisation_certificate_refresh(*, actor: User, profile: SigningProfile) -> SigningProfile:
+    """The administrator reads the certificate from an organisation's key again (after renewing
+    the key file or token) instead of waiting for the daily job."""
+    require(actor, "signing.manage_trust", None, "Chỉ quản trị mới được đọc lại khóa của cơ quan.")
+    if profile.organisation_id is None or profile.backend == Backend.AGENT:
+        raise DomainError("Cấu hình ký số này không phải khóa của cơ quan trên máy chủ.")
+    try:
+        cert = _read_organisation_certificate(profile)
+    except DomainError as exc:
+        SigningProfile.objects.filter(pk=profile.pk).update(cert_error=exc.message[:500])
+        raise
+    with transaction.atomic():
+        changed = organisation_certificate_record(profile=profile, cert=cert)
+        audit_record(
+            actor=actor,
+            action="signing.org_certificate_read",
+            obj=profile,
+            summary=(
+                f"Đọc lại chứng thư khóa ký của {profile.organisation}: {profile.cert_subject}"
+                f"{' (chứng thư mới)' if changed else ''}"
+            ),
+            data={"fingerprint": profile.cert_fingerprint},
+        )
+    return profile
+
+
+def _refresh_quietly(profile: SigningProfile) -> None:
+    """The daily job reads each key it can (secret held by the server); on failure it keeps the
+    certificate it read last and records why."""
+    if asks_secret(profile):
+        return
+    try:
+        cert = _read_organisation_certificate(profile)
+    except DomainError as exc:
+        logger.warning("organisation key %s: %s", profile.pk, exc.message)
+        SigningProfile.objects.filter(pk=profile.pk).update(cert_error=exc.message[:500])
+        profile.cert_error = exc.message[:500]
+        return
+    organisation_certificate_record(profile=profile, cert=cert)
+
+
+def organisation_key_keepers(organisation: Organisation) -> list[int]:
+    """Who hears about the organisation's key: its văn thư and its administrators."""
+    return list(
+        User.objects.filter(organisation=organisation, is_active=True)
+        .filter(Q(roles__role__in=[Role.VAN_THU, Role.QUAN_TRI]) | Q(is_superuser=True))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _organisation_warning(profile: SigningProfile, left: int) -> str:
+    assert profile.cert_not_after is not None and profile.organisation is not None
+    until = f"{timezone.localtime(profile.cert_not_after):%d/%m/%Y}"
+    what = f"Chứng thư số của khóa ký cơ quan ({profile.organisation.full_name})"
+    if left < 0:
+        return (
+            f"{what} đã hết hạn ngày {until}: văn thư không ký số của cơ quan được nữa. "
+            "Hãy gia hạn chứng thư và cập nhật khóa trên máy chủ."
+        )
+    when = "hôm nay" if left == 0 else f"ngày {until} (còn {left} ngày)"
+    return (
+        f"{what} hết hạn {when}; hãy liên hệ tổ chức cấp để gia hạn và cập nhật khóa trên máy chủ."
+    )
+
+
+def organisation_certificate_expiry_warnings(*, on: dt.date | None = None) -> int:
+    """Warn the văn thư and administrators of each organisation whose own key's certificate
+    expires within SIGNING_EXPIRY_WARN_DAYS (the first time, then 7, 3 and 1 days before) and
+    once more after it has expired; at most once a day. Returns the count of notifications."""
+    from vanphong.notifications.services import notification_send
+
+    on = on or timezone.localdate()
+    days = int(getattr(settings, "SIGNING_EXPIRY_WARN_DAYS", 30))
+    sent = 0
+    for profile in organisation_key_profiles():
+        _refresh_quietly(profile)
+        if profile.cert_not_after is None or profile.expiry_warned_on == on:
+            continue
+        expires_on = timezone.localtime(profile.cert_not_after).date()
+        left = (expires_on - on).days
+        warned = profile.expiry_warned_on
+        if left > days:
+            continue
+        if left < 0:
+            if warned is not None and warned > expires_on:
+                continue  # already told it has expired
+        elif warned is not None and left not in WARN_MARKS:
+            continue
+        assert profile.organisation is not None
+        sent += len(
+            notification_send(
+                user_ids=organisation_key_keepers(profile.organisation),
+                title=_organisation_warning(profile, left),
+                kind="org_cert_expiry",
+                url=reverse("signing:trust"),
+                dedupe_key=f"org-cert-expiry:{profile.pk}:{on.isoformat()}",
+            )
+        )
+        SigningProfile.objects.filter(pk=profile.pk).update(expiry_warned_on=on)
     return sent

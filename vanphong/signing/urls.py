@@ -12,6 +12,11 @@ urlpatterns = [
     path("ky/<str:sha>/tai-ve/", views.download, name="download"),
     path("chung-thu-goc/", views.trust, name="trust"),
     path("chung-thu-goc/<int:pk>/bat-tat/", views.ca_toggle, name="ca_toggle"),
+    path(
+        "chung-thu-goc/khoa-co-quan/<int:pk>/doc-lai/",
+        views.organisation_key_refresh,
+        name="organisation_key_refresh",
+    ),
     path("chung-thu-cua-toi/", views.certificates, name="certificates"),
     path("chung-thu-cua-toi/tu-chuong-trinh-ky/", views.certificate_from_agent, name="from_agent"),
     path(

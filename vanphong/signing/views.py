@@ -1,5 +1,5 @@
-"""Pages: trust roots and CRLs (administrator), my certificates and the desk agent (everyone),
-and checking the signatures of any PDF."""
+"""Pages: trust roots, CRLs and the organisations' own keys (administrator), my certificates
+and the desk agent (everyone), and checking the signatures of any PDF."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ from vanphong.core.models import User
 from vanphong.core.policy import can, require
 from vanphong.files.models import Blob
 from vanphong.files.store import FileBatch, open_blob
-from vanphong.signing import services, trust_services
+from vanphong.signing import selectors, services, trust_services
 from vanphong.signing.models import (
     AgentPairing,
     BlobValidation,
     CaCertificate,
     CertSource,
     RevocationList,
+    SigningProfile,
     UserCertificate,
 )
 
@@ -94,6 +95,8 @@ def trust(request: HttpRequest) -> HttpResponse:
         {
             "cas": CaCertificate.objects.all(),
             "crls": crls,
+            "org_keys": selectors.organisation_keys_for(_user(request)),
+            "warn_days": settings.SIGNING_EXPIRY_WARN_DAYS,
             "now": now,
             "manage": manage,
             "ca_form": ca_form,
@@ -106,6 +109,18 @@ def trust(request: HttpRequest) -> HttpResponse:
 def ca_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     ca = get_object_or_404(CaCertificate, pk=pk)
     trust_services.ca_certificate_set_active(actor=_user(request), ca=ca, active=not ca.is_active)
+    return redirect("signing:trust")
+
+
+@require_POST
+def organisation_key_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read the certificate from an organisation's key again (after the key was renewed)."""
+    profile = get_object_or_404(SigningProfile, pk=pk, organisation__isnull=False)
+    try:
+        trust_services.organisation_certificate_refresh(actor=_user(request), profile=profile)
+        messages.success(request, f"Đã đọc lại chứng thư: {profile.cert_subject}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect("signing:trust")
 
 

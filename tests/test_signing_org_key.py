@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests import signing_fixtures
+from tests import signing_fixtures, signing_hsm
 from tests.conftest import pdf_bytes
 from tests.signing_fixtures import pkcs12_profile
 from tests.signing_pki import PASSPHRASE, Identity, Pki, reissued
@@ -21,12 +21,14 @@ from vanphong.core.errors import DomainError
 from vanphong.core.models import User
 from vanphong.notifications.models import Notification
 from vanphong.signing import services, trust_services
-from vanphong.signing.models import SigningProfile, UserCertificate
+from vanphong.signing.models import Backend, SigningProfile, UserCertificate
 from vanphong.signing.tasks import warn_expiring_certificates
 
 pytestmark = pytest.mark.django_db
 pki = signing_fixtures.pki
 trust = signing_fixtures.trust
+softhsm = signing_hsm.softhsm
+office_token = signing_hsm.office_token
 KIND = "org_cert_expiry"
 
 
@@ -212,3 +214,21 @@ def test_only_an_administrator_reads_a_key_again(
     assert response.status_code == 403
     profile.refresh_from_db()
     assert profile.cert_read_at is None
+
+
+def test_the_daily_job_reads_the_certificate_from_the_office_hsm(
+    demo: Any, trust: Pki, office_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VANPHONG_TEST_HSM_PIN", signing_hsm.OFFICE_PIN)
+    profile = SigningProfile.objects.create(
+        organisation=demo.orgs["vptu"],
+        backend=Backend.PKCS11,
+        pkcs11_module=signing_hsm.MODULE,
+        token_label=office_token,
+        key_label=signing_hsm.OFFICE_KEY,
+        secret_name="VANPHONG_TEST_HSM_PIN",
+    )
+    assert warn_expiring_certificates.call_local() == 0  # valid for three years
+    profile.refresh_from_db()
+    assert profile.cert_not_after == trust.organisation.cert.not_valid_after_utc
+    assert "Văn phòng Tỉnh ủy Quảng Nam" in profile.cert_subject and not profile.cert_error

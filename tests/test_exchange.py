@@ -243,6 +243,44 @@ def test_two_workers_never_post_the_same_row_at_once(net: Net) -> None:
     assert deliver(row.pk) == "skipped"
 
 
+def test_a_stopping_worker_gives_back_the_leases_it_still_holds(net: Net) -> None:
+    from vanphong.exchange.services.outbox import _claim, release_claims
+
+    issue_to(net.demo, "btctu")
+    issue_to(net.demo, "btctu", summary="V/v văn bản thứ hai")
+    rows = list(Message.objects.filter(direction=Direction.OUT).order_by("pk"))
+    now = timezone.now()
+    assert _claim(rows[0].pk, now, force=False) and _claim(rows[1].pk, now, force=False)
+    # The second row's lease expired meanwhile and another worker took it: not ours to give back.
+    taken = now + dt.timedelta(minutes=5)
+    Message.objects.filter(pk=rows[1].pk).update(claimed_until=taken)
+
+    assert release_claims() == 1
+    assert Message.objects.get(pk=rows[0].pk).claimed_until is None
+    assert Message.objects.get(pk=rows[1].pk).claimed_until == taken
+    assert release_claims() == 0
+    assert deliver(rows[0].pk) == "delivered"  # due again at once, no lease to wait for
+
+
+def test_the_sweep_stops_between_rows_when_the_worker_is_stopping(net: Net) -> None:
+    import threading
+
+    from vanphong.core import worker
+    from vanphong.exchange.services import deliver_due
+
+    issue_to(net.demo, "btctu")
+    stop = threading.Event()
+    worker.bind(stop)
+    try:
+        stop.set()
+        assert deliver_due() == {}  # left to the next worker, unclaimed
+        assert Message.objects.get(direction=Direction.OUT).claimed_until is None
+        stop.clear()
+        assert deliver_due() == {"delivered": 1}
+    finally:
+        worker.bind(None)
+
+
 def test_recall_request_13_answered_15_cancels_and_16_keeps(net: Net) -> None:
     demo = net.demo
     first = issue_to(demo, "btctu", summary="V/v văn bản thứ nhất")

@@ -278,6 +278,17 @@ SITE_URL = env_str("SITE_URL", "").rstrip("/")
 # --- background worker ------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 _huey_immediate = VANPHONG_ENV == "test" or env_bool("HUEY_IMMEDIATE", False)
+# SIGTERM (systemd, `vanphong serve`) and SIGINT both stop the worker gracefully: running tasks
+# get WORKER_SHUTDOWN_TIMEOUT seconds to finish, then they are interrupted (an interrupted
+# delivery gives its outbox lease back, see exchange/services/outbox.py). A second signal of the
+# same kind stops at once.
+WORKER_SHUTDOWN_TIMEOUT = env_int("WORKER_SHUTDOWN_TIMEOUT", 20, minimum=1)
+_huey_consumer = {
+    "workers": env_int("WORKER_THREADS", 2, minimum=1),
+    "worker_type": "thread",
+    "graceful_signal": "TERM",
+    "shutdown_timeout": WORKER_SHUTDOWN_TIMEOUT,
+}
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
@@ -285,7 +296,7 @@ if REDIS_URL:
         "url": REDIS_URL,
         "immediate": _huey_immediate,
         "utc": False,  # periodic crontabs (07:00 reminders) run on local time
-        "consumer": {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_type": "thread"},
+        "consumer": _huey_consumer,
     }
 else:
     HUEY = {
@@ -294,7 +305,7 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": _huey_immediate,
         "utc": False,  # periodic crontabs (07:00 reminders) run on local time
-        "consumer": {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_type": "thread"},
+        "consumer": _huey_consumer,
     }
 
 # --- digital signatures -------------------------------------------------------------------

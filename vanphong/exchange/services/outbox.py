@@ -6,8 +6,10 @@ Delivery is at-least-once with an idempotent receiver, which makes it exactly-on
   and 429) → failed, not retried, the reason kept; no answer, 5xx, 408, 429 → retried with
   exponential back-off (`EXCHANGE_RETRY_BASE_SECONDS` doubling up to `EXCHANGE_RETRY_MAX_SECONDS`),
   for as long as it takes: nothing is dropped;
-- a worker that dies mid-post leaves the lease to expire; the next post of the same bytes gets the
-  same receipt back from the receiver.
+- a worker that stops mid-post gives the lease back (`release_claims`, called when huey reports
+  the task interrupted), so the next worker retries at once; one that dies (SIGKILL, power)
+  leaves the lease to expire. Either way the next post of the same bytes gets the same receipt
+  back from the receiver.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import hashlib
 import json
 import logging
 import random
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from vanphong.core import worker
 from vanphong.core.errors import DomainError
 from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, Peer, State
 from vanphong.exchange.node import cert_fingerprint, identity, verify_receipt
@@ -32,6 +36,10 @@ from vanphong.exchange.transport import TransportError, transport
 logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=2)
+# The leases this process holds right now, as (row id, claimed_until): given back by
+# release_claims() when the worker stops with a delivery still running.
+_held: set[tuple[int, dt.datetime]] = set()
+_held_lock = threading.Lock()
 _RETRYABLE_4XX = {408, 425, 429}
 
 
@@ -116,11 +124,38 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def _claim(message_id: int, now: dt.datetime, *, force: bool) -> bool:
+    """Take the row's lease until now + LEASE; recorded in `_held` while this process holds it."""
+    lease = (message_id, now + LEASE)
     due = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     rows = Message.objects.filter(due, pk=message_id, direction=Direction.OUT, state=State.PENDING)
     if not force:
         rows = rows.filter(next_attempt_at__lte=now)
-    return rows.update(claimed_until=now + LEASE) == 1
+    with _held_lock:  # recorded before the UPDATE: a stop in between releases nothing wrongly
+        _held.add(lease)
+    if rows.update(claimed_until=lease[1]) == 1:
+        return True
+    with _held_lock:
+        _held.discard(lease)
+    return False
+
+
+def release_claims() -> int:
+    """Give back the leases this process holds (the worker is stopping while deliveries still
+    run): their rows are due again at once instead of when the lease expires. A row whose lease
+    has since been taken by another worker, or that has been settled, is left alone. A delivery
+    that still finishes afterwards records its outcome as usual; a second post of the same bytes
+    by the next worker gets the same receipt (the receiver is idempotent)."""
+    with _held_lock:
+        leases = list(_held)
+        _held.clear()
+    released = 0
+    for message_id, until in leases:
+        released += Message.objects.filter(
+            pk=message_id, state=State.PENDING, claimed_until=until
+        ).update(claimed_until=None)
+    if released:
+        logger.warning("exchange: stopping mid-delivery, released %d outbox lease(s)", released)
+    return released
 
 
 def _reason(body: bytes) -> str:
@@ -136,6 +171,14 @@ def deliver(message_id: int, *, force: bool = False) -> str:
     now = timezone.now()
     if not _claim(message_id, now, force=force):
         return "skipped"
+    try:
+        return _post(message_id)
+    finally:
+        with _held_lock:
+            _held.discard((message_id, now + LEASE))
+
+
+def _post(message_id: int) -> str:
     message = Message.objects.get(pk=message_id)
     attempts = message.attempts + 1
     try:
@@ -237,7 +280,8 @@ def _schedule(message_id: int, delay: dt.timedelta) -> None:
 
 
 def deliver_due(*, limit: int = 500) -> dict[str, int]:
-    """Deliver every due outbox row (the periodic sweep; also `vanphong exchange deliver`)."""
+    """Deliver every due outbox row (the periodic sweep; also `vanphong exchange deliver`).
+    Stops between rows when the worker is stopping: the rest is left to the next worker."""
     now = timezone.now()
     ids = list(
         Message.objects.filter(
@@ -251,6 +295,8 @@ def deliver_due(*, limit: int = 500) -> dict[str, int]:
     )
     counts: dict[str, int] = {}
     for pk in ids:
+        if worker.stopping():
+            break
         outcome = deliver(pk)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts

@@ -1,4 +1,10 @@
-"""`vanphong serve`: gunicorn (production WSGI server) plus the background worker."""
+"""`vanphong serve`: gunicorn (production WSGI server) plus the background worker.
+
+Stopping (SIGTERM or Ctrl+C): both children get SIGTERM, a graceful stop for each. gunicorn
+finishes its requests within `--graceful-timeout`; the worker finishes its running tasks within
+WORKER_SHUTDOWN_TIMEOUT and then gives back what it could not finish (`vanphong worker`). A
+child still running after that (plus a margin) is killed.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,10 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+WEB_GRACEFUL_TIMEOUT = 20
 
 
 class Command(BaseCommand):
@@ -39,16 +48,21 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
             "--graceful-timeout",
-            "20",
+            str(WEB_GRACEFUL_TIMEOUT),
         ]
         children = [subprocess.Popen(web)]
         if not options["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "vanphong", "worker"]))
         self.stdout.write(f"vanphong đang chạy tại http://{bind}/ (Ctrl+C để dừng)")
 
+        signalled: set[int] = set()
+
         def stop(*_: Any) -> None:
+            # SIGTERM is the graceful stop of both gunicorn and `vanphong worker`. Once per
+            # child: a second SIGTERM would make the worker drop its running tasks at once.
             for child in children:
-                if child.poll() is None:
+                if child.poll() is None and child.pid not in signalled:
+                    signalled.add(child.pid)
                     child.terminate()
 
         signal.signal(signal.SIGTERM, stop)
@@ -58,9 +72,12 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             stop()
+            self.stdout.write("Đang dừng: chờ máy chủ web và tiến trình nền làm xong việc đang dở…")
+            grace = max(WEB_GRACEFUL_TIMEOUT, settings.WORKER_SHUTDOWN_TIMEOUT) + 10
+            deadline = time.monotonic() + grace
             for child in children:
                 try:
-                    child.wait(timeout=25)
+                    child.wait(timeout=max(0.0, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     child.kill()
         codes = [child.returncode for child in children]

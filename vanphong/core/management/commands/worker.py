@@ -1,15 +1,51 @@
-"""`vanphong worker`: the background worker (huey consumer) with its periodic jobs."""
+"""`vanphong worker`: the background worker (huey consumer) with its periodic jobs.
+
+Stopping: SIGTERM (systemd, `vanphong serve`) and SIGINT (Ctrl+C) are both graceful. Running
+tasks get WORKER_SHUTDOWN_TIMEOUT seconds to finish, no new task starts; after that, or on a
+second signal of the same kind, the worker stops at once and huey reports the tasks still running
+as interrupted (the exchange app then gives back the outbox leases they held). huey itself makes
+only one of the two signals graceful (`graceful_signal`); the other would drop running tasks.
+"""
 
 from __future__ import annotations
 
+import logging
+import signal
 from typing import Any
 
-from django.core.management import call_command
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import autodiscover_modules
+from huey.consumer import Consumer
+from huey.consumer_options import ConsumerConfig
+
+from vanphong.core import worker
+
+
+class GracefulConsumer(Consumer):
+    """huey's consumer with SIGINT as graceful as SIGTERM (`graceful_signal="TERM"`)."""
+
+    def __init__(self, huey: Any, **options: Any) -> None:
+        super().__init__(huey, **{**options, "graceful_signal": "TERM"})
+        # huey maps each signal to (restart, graceful); by default the non-graceful one is SIGINT.
+        self._signal_actions[signal.SIGINT] = (False, True)
 
 
 class Command(BaseCommand):
     help = "Chạy tiến trình xử lý nền (huey)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("run_huey")
+        from huey.contrib.djhuey import HUEY
+
+        autodiscover_modules("tasks")
+        config = ConsumerConfig(**settings.HUEY.get("consumer", {}))
+        config.validate()
+        huey_logger = logging.getLogger("huey")
+        if not huey_logger.handlers:
+            config.setup_logger(huey_logger)
+        consumer = GracefulConsumer(HUEY, **config.values)
+        worker.bind(consumer.stop_flag)
+        try:
+            consumer.run()
+        finally:
+            worker.bind(None)

@@ -226,8 +226,8 @@ class Node:
 
     def stop(self, timeout: float = 30) -> None:
         """Graceful stop: SIGTERM to gunicorn (finishes its requests), SIGINT to the huey worker
-        (huey's graceful stop: running tasks finish; SIGTERM would drop them, and their outbox
-        rows would wait for the claim to expire and the minute sweep), then the groups."""
+        (a graceful stop, as SIGTERM is too since issue 6: running tasks finish within
+        WORKER_SHUTDOWN_TIMEOUT), then the groups."""
         procs, self.procs = self.procs, []
         for proc, sig in zip(procs, (signal.SIGTERM, signal.SIGINT), strict=False):
             if proc.poll() is None:

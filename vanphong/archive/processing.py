@@ -351,8 +351,8 @@ def _ocr(item: BatchItem) -> None:
         locked = BatchItem.objects.select_for_update().get(pk=item.pk)
         if locked.status != ItemStatus.OCR:
             return
-        if locked.record_id and row.pages:
-            services.record_fill_pages(record_id=locked.record_id, pages=row.pages)
+        if locked.record_id:
+            services.record_text_ready(record_id=locked.record_id, pages=row.pages)
         services.item_move(item=locked, to=ItemStatus.DONE)
 
 

@@ -45,6 +45,8 @@ from vanphong.core.text import fold
 from vanphong.documents import access
 from vanphong.documents.models import DocumentType
 from vanphong.files.models import Blob
+from vanphong.search.indexing import enqueue as search_enqueue
+from vanphong.search.models import Kind as SearchKind
 
 
 @dataclass
@@ -417,6 +419,7 @@ def record_create(
         RecordFile.objects.get_or_create(
             record=record, blob=blob, defaults={"name": name[:255], "role": role}
         )
+    search_enqueue(SearchKind.ARCHIVE, record.pk)  # metadata now, the OCR text when it is ready
     audit_record(
         actor=actor,
         action="archive.record_create",
@@ -427,6 +430,12 @@ def record_create(
     return record
 
 
-def record_fill_pages(*, record_id: int, pages: int) -> None:
-    """The page count found by text extraction, when the CSV did not give one."""
-    ArchiveRecord.objects.filter(pk=record_id, page_amount__isnull=True).update(page_amount=pages)
+def record_text_ready(*, record_id: int, pages: int | None) -> None:
+    """The OCR of a record's scan is done: keep the page count it found (when the CSV did not
+    give one) and queue the record for the search index, whose entry gains the text. The caller
+    holds the transaction."""
+    if pages:
+        ArchiveRecord.objects.filter(pk=record_id, page_amount__isnull=True).update(
+            page_amount=pages
+        )
+    search_enqueue(SearchKind.ARCHIVE, record_id)

@@ -19,7 +19,9 @@ router = Router()
 
 class SearchQuery(Schema):
     q: str = Field("", description='Từ khóa; "cụm từ", tiền tố*; có dấu = khớp đúng dấu')
-    kind: Kind | None = Field(None, description="Loại hồ sơ (hướng): văn bản đến…")
+    kind: Kind | None = Field(
+        None, description="Loại (hướng): văn bản đến, hồ sơ lưu trữ (chỉ người được xem lưu trữ)"
+    )
     doc_type_id: int | None = None
     year: int | None = Field(None, ge=1945, le=2100)
     date_from: date | None = None
@@ -35,6 +37,7 @@ class SearchQuery(Schema):
 
 class HitOut(Schema):
     kind: str
+    label: str = Field(description="Tên loại: “Văn bản đến”, “Hồ sơ lưu trữ”")
     id: int
     url: str
     number: str
@@ -69,8 +72,10 @@ class ErrorOut(Schema):
     summary="Tìm kiếm toàn văn",
     description=(
         "Tìm trong trích yếu, số ký hiệu, cơ quan gửi, người ký, ghi chú và nội dung tệp đính kèm "
-        "của mọi văn bản người dùng được xem. Không dấu khớp mọi cách viết có dấu; có dấu khớp "
-        "đúng từ đó. Số lượng và các trang chỉ gồm văn bản được phép xem."
+        "của mọi văn bản người dùng được xem; với người được xem lưu trữ, cả hồ sơ lưu trữ (số "
+        "ký hiệu, trích yếu, cơ quan ban hành, nội dung bản quét đã nhận dạng chữ). Không dấu "
+        "khớp mọi cách viết có dấu; có dấu khớp đúng từ đó. Số lượng và các trang chỉ gồm văn "
+        "bản, hồ sơ được phép xem."
     ),
 )
 def search(request: HttpRequest, params: Query[SearchQuery]) -> SearchOut:
@@ -90,6 +95,7 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> SearchOut:
         results=[
             HitOut(
                 kind=h.kind,
+                label=h.label,
                 id=h.object_id,
                 url=h.url,
                 number=h.number,

@@ -10,7 +10,7 @@ from vanphong.core.models import Organisation, Unit, User
 from vanphong.documents.models import DocumentType, Status, Urgency
 from vanphong.search.models import Kind
 from vanphong.search.query import MAX_QUERY_CHARS
-from vanphong.search.selectors import SORTS, SearchParams
+from vanphong.search.selectors import SORTS, SearchParams, reads_archive
 
 # URL parameter → SearchParams field
 PARAMS = {
@@ -81,6 +81,10 @@ class SearchForm(forms.Form):
         field = self.fields["don_vi"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Unit.objects.filter(organisation_id=user.organisation_id or 0)
+        if not reads_archive(user):  # the archive kind is offered to its readers only
+            kinds = self.fields["huong"]
+            assert isinstance(kinds, forms.ChoiceField)
+            kinds.choices = [("", "Tất cả"), (Kind.INCOMING.value, Kind.INCOMING.label)]
         for name, each in self.fields.items():
             if name == "q":
                 each.widget.attrs["class"] = "form-control"

@@ -1,7 +1,8 @@
 """Keeping the index in step: entries built from the documents, the outbox drained.
 
 Services call `enqueue(kind, id)` in the transaction that changes an indexed object (for incoming
-documents: `documents.services.common.record`, which every write of a document goes through); the
+documents: `documents.services.common.record`, which every write of a document goes through; for
+archive records: `archive.services.record_create` and `record_text_ready`, after the OCR); the
 worker drains the outbox after commit. Every function here is idempotent: running it twice leaves
 the same index. Full rebuilds (parallel, resumable) are in `search.rebuild`.
 
@@ -20,6 +21,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from vanphong.archive.models import ArchiveRecord, RecordFile
 from vanphong.documents.models import DocumentFile, IncomingDocument
 from vanphong.files import extract
 from vanphong.files.models import ExtractStatus
@@ -115,16 +117,72 @@ def _request_extraction(blob_ids: list[str]) -> None:
         transaction.on_commit(lambda: [extract_text(b) for b in new])
 
 
+_ARCHIVE_FIELDS = (
+    "pk",
+    "organisation_id",
+    "secrecy",
+    "issued_date",
+    "created_at",
+    "file_notation",
+    "code_number",
+    "code_notation",
+    "subject",
+    "type_name",
+    "organ_name",
+    "maintenance",
+)
+
+
+def _archive_values(first: int, last: int, ids: list[int] | None) -> dict[int, Values]:
+    """The entry values of the archive records first <= id <= last (only `ids` if given).
+
+    The body is the extracted (OCR) text of the record's files. A file not read yet is left to
+    its digitisation batch, which runs the OCR and queues the record again when it is done."""
+    records = ArchiveRecord.objects.filter(pk__gte=first, pk__lte=last)
+    files = RecordFile.objects.filter(record_id__gte=first, record_id__lte=last)
+    if ids is not None:
+        records, files = records.filter(pk__in=ids), files.filter(record_id__in=ids)
+    bodies: dict[int, list[str]] = defaultdict(list)
+    for record_id, status, text in files.order_by("record_id", "id").values_list(
+        "record_id", "blob__extracted__status", "blob__extracted__text"
+    ):
+        # a multi-page TIFF and the PDF made of it may carry the same text: once is enough
+        if status == ExtractStatus.DONE and text and text not in bodies[record_id]:
+            bodies[record_id].append(text)
+    values: dict[int, Values] = {}
+    for row in records.values_list(*_ARCHIVE_FIELDS):
+        pk, org, secrecy, issued, created = row[:5]
+        day = issued or timezone.localdate(created)
+        head = "\n".join(p for p in (*row[5:], issued and issued.strftime("%d/%m/%Y")) if p)
+        body = "\n".join(bodies.get(pk, ()))[:MAX_BODY_CHARS]
+        values[pk] = (
+            org,
+            secrecy,
+            day,
+            None,
+            None,
+            "",
+            0,
+            None,
+            *both_forms(head),
+            *both_forms(body),
+        )
+    return values
+
+
 def reindex_blob_users(blob_id: str) -> int:
-    """A file's text is ready: re-index every document that carries it."""
+    """A file's text is ready: re-index every document and archive record that carries it."""
     with transaction.atomic():
         ids = DocumentFile.objects.filter(blob_id=blob_id).values_list("document_id", flat=True)
         count = enqueue_many(Kind.INCOMING, sorted(set(ids)))
+        records = RecordFile.objects.filter(blob_id=blob_id).values_list("record_id", flat=True)
+        count += enqueue_many(Kind.ARCHIVE, sorted(set(records)))
     return count
 
 
 BUILDERS: dict[str, Callable[[int, int, list[int] | None], dict[int, Values]]] = {
     Kind.INCOMING: _incoming_values,
+    Kind.ARCHIVE: _archive_values,
 }
 
 

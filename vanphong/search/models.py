@@ -5,9 +5,12 @@ spaces) so that SQLite FTS5 and PostgreSQL see exactly the same words:
 - `*_folded`: `core.text.fold` of every word (no marks, đ → d), matched by unaccented queries;
 - `*_exact`: the words lower-cased with their marks (tone placement made canonical), matched by
   queries typed with diacritics, so "đăng" does not find "Đảng".
-`head_*` is the metadata (số ký hiệu, trích yếu, sender, signer, notes); `body_*` the text of the
-attachments. The full-text structures live outside Django's view: an FTS5 table kept in step by
-triggers on SQLite, generated tsvector columns with GIN indexes on PostgreSQL (migration 0002).
+`head_*` is the metadata (số ký hiệu, trích yếu, sender, signer, notes; for archive records the
+hồ sơ, số ký hiệu, trích yếu, issuing organ, date); `body_*` the text of the attachments (of an
+archive record: its scans' OCR text). For archive records `doc_date` is the issued date (the
+digitisation date when the CSV gave none) and the document-only columns stay empty. The full-text
+structures live outside Django's view: an FTS5 table kept in step by triggers on SQLite,
+generated tsvector columns with GIN indexes on PostgreSQL (migration 0002).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.db import models
 
 class Kind(models.TextChoices):
     INCOMING = "incoming", "Văn bản đến"
+    ARCHIVE = "archive", "Hồ sơ lưu trữ"
 
 
 class SearchEntry(models.Model):

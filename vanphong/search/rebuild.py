@@ -15,15 +15,22 @@ import os
 import time
 from collections.abc import Callable
 
-from django.db import connection, connections, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from vanphong.archive.models import ArchiveRecord
 from vanphong.documents.models import IncomingDocument
 from vanphong.search.indexing import CHUNK, index_range
 from vanphong.search.models import Kind, RebuildLane, SearchEntry
 
 MAX_WORKERS = 8
+# The table each kind indexes (ids of one kind are cut into ranges, lanes and checkpoints apart
+# from the other kinds': RebuildLane rows are per kind).
+MODELS: dict[str, type[models.Model]] = {
+    Kind.INCOMING: IncomingDocument,
+    Kind.ARCHIVE: ArchiveRecord,
+}
 
 
 def default_workers() -> int:
@@ -40,7 +47,7 @@ def rebuild(
 ) -> int:
     """Index every object (continuing an interrupted run unless `restart`), drop orphaned
     entries, optimise the index; returns the number of objects indexed by this run."""
-    if kind != Kind.INCOMING:
+    if kind not in MODELS:
         raise ValueError(kind)
     lanes = _plan(kind, chunk=max(1, chunk), workers=workers or default_workers(), restart=restart)
     if len(lanes) == 1 or connection.in_atomic_block:
@@ -61,7 +68,7 @@ def _plan(kind: str, *, chunk: int, workers: int, restart: bool) -> list[Rebuild
     lanes = list(RebuildLane.objects.filter(kind=kind).order_by("lane"))
     if lanes:  # an interrupted run: its grid (lanes, chunk, upto) stays as it was
         return lanes
-    upto = IncomingDocument.objects.aggregate(m=Max("pk"))["m"] or 0
+    upto = MODELS[kind]._default_manager.aggregate(m=Max("pk"))["m"] or 0
     count = max(1, min(workers, -(-upto // chunk) or 1))
     return RebuildLane.objects.bulk_create(
         RebuildLane(kind=kind, lane=i, lanes=count, chunk=chunk, upto=upto) for i in range(count)
@@ -76,7 +83,7 @@ def _run_lane(kind: str, lane_no: int, progress: Callable[[int], None] | None = 
         last = min(first + width - 1, lane.upto)
         with transaction.atomic():
             index_range(kind, first, last)
-            done = IncomingDocument.objects.filter(pk__gte=first, pk__lte=last).count()
+            done = MODELS[kind]._default_manager.filter(pk__gte=first, pk__lte=last).count()
             RebuildLane.objects.filter(pk=lane.pk).update(
                 last_id=last, done=lane.done + done, updated_at=timezone.now()
             )
@@ -121,7 +128,7 @@ def _run_parallel(
 def _drop_orphans(kind: str, *, chunk: int) -> None:
     """Entries whose object is gone (deleted while no worker ran), a range at a time."""
     table = SearchEntry._meta.db_table
-    objects = IncomingDocument._meta.db_table
+    objects = MODELS[kind]._meta.db_table
     top = SearchEntry.objects.filter(kind=kind).aggregate(m=Max("pk"))["m"] or 0
     step = chunk * 10
     for first in range(1, top + 1, step):

@@ -1,12 +1,14 @@
 """The one search entry point for pages, the API and the benchmark.
 
 Permissions are part of the SQL: each entry must have a visible object (EXISTS over the object
-with the policy's own scope), so counts and pages never include a row the user may not see.
+with the policy's own scope: "documents.incoming" for incoming documents, "archive.records" for
+archive records), so counts and pages never include a row the user may not see.
 
 The query shape depends on the user (see `search.backends`): someone who sees only the documents
 they take part in, and takes part in at most `CANDIDATE_LIMIT` of them, is searched from those
-documents; everyone else from the full-text index. Counting stops at `MAX_RESULTS` + 1 ("hơn
-1.000 văn bản"): pages beyond the first thousand matches are not offered; a narrower query is.
+documents; everyone else (readers of the archive included) from the full-text index. Counting
+stops at `MAX_RESULTS` + 1 ("hơn 1.000 văn bản"): pages beyond the first thousand matches are not
+offered; a narrower query is.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from vanphong.archive.models import ArchiveRecord, RecordFile
 from vanphong.core.models import Secrecy, User
-from vanphong.core.policy import filter_visible
+from vanphong.core.policy import can, filter_visible
 from vanphong.documents import access
 from vanphong.documents.models import DocumentFile, IncomingDocument, WorkItem
 from vanphong.files.models import BlobText, ExtractStatus
@@ -78,6 +82,7 @@ class SearchParams:
 @dataclass
 class Hit:
     kind: str
+    label: str  # "Văn bản đến", "Hồ sơ lưu trữ"
     object_id: int
     url: str
     number: str
@@ -140,14 +145,34 @@ def visible_entries(user: User) -> QuerySet[SearchEntry]:
         "documents.incoming",
         IncomingDocument.objects.filter(pk=OuterRef("object_id")).only("pk"),
     )
+    visible: Q = Q(kind=Kind.INCOMING) & Q(Exists(incoming))
+    if reads_archive(user):
+        records = filter_visible(
+            user,
+            "archive.records",
+            ArchiveRecord.objects.filter(pk=OuterRef("object_id")).only("pk"),
+        )
+        visible |= Q(kind=Kind.ARCHIVE) & Q(Exists(records))
     return SearchEntry.objects.filter(
         organisation_id=user.organisation_id, secrecy__lte=user.clearance
-    ).filter(Q(kind=Kind.INCOMING) & Exists(incoming))
+    ).filter(visible)
+
+
+def reads_archive(user: User) -> bool:
+    """May open the archive at all; which records is the "archive.records" scope's business."""
+    return can(user, "archive.view")
+
+
+# Filters that only documents have: an archive record has no type from the catalogue, sender,
+# lead unit, status or urgency, so any of them narrows the search to documents.
+_DOCUMENT_FILTERS = ("doc_type_id", "sender_id", "lead_unit_id", "status", "urgency")
 
 
 def _filtered(entries: QuerySet[SearchEntry], p: SearchParams) -> QuerySet[SearchEntry]:
     if p.kind:
         entries = entries.filter(kind=p.kind)
+    if any(getattr(p, name) not in (None, "") for name in _DOCUMENT_FILTERS):
+        entries = entries.filter(kind=Kind.INCOMING)
     if p.doc_type_id:
         entries = entries.filter(doc_type_id=p.doc_type_id)
     if p.year:
@@ -179,6 +204,8 @@ def candidate_documents(user: User) -> QuerySet[WorkItem, Any] | None:
     if user.organisation_id is None:
         return None
     if user.has_role(*access.REGISTER_WIDE_ROLES) or access.delegators_of(user):
+        return None
+    if reads_archive(user):  # the candidates are documents only: the index finds the records
         return None
     items = WorkItem.objects.filter(user_id=user.pk)
     if items[: CANDIDATE_LIMIT + 1].count() > CANDIDATE_LIMIT:
@@ -225,41 +252,58 @@ def search(user: User, params: SearchParams) -> SearchPage:
         )
         result.total, rows = found.total, found.rows
     if not result.total:
-        result.message = "Không tìm thấy văn bản nào phù hợp."
+        result.message = "Không tìm thấy văn bản hoặc hồ sơ nào phù hợp."
         return result
     result.hits = _hydrate(rows, query)
     return result
 
 
-def _hydrate(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]:
-    ids = [r["object_id"] for r in rows if r["kind"] == Kind.INCOMING]
-    docs = IncomingDocument.objects.select_related("sender", "doc_type").in_bulk(ids)
-    files: dict[int, list[str]] = {}
-    for doc_id, blob_id in DocumentFile.objects.filter(document_id__in=ids).values_list(
-        "document_id", "blob_id"
-    ):
-        files.setdefault(doc_id, []).append(blob_id)
-    blob_ids = {b for blobs in files.values() for b in blobs}
+def _texts(blob_ids: set[str]) -> dict[str, str]:
     # by primary key only: with `status` in the WHERE clause SQLite without statistics walked the
     # status index over every extracted file (160 ms at a million documents)
-    texts = {
+    return {
         blob_id: text
         for blob_id, status, text in BlobText.objects.filter(blob_id__in=blob_ids).values_list(
             "blob_id", "status", "text"
         )
         if status == ExtractStatus.DONE
     }
+
+
+def _hydrate(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]:
+    found = {
+        **{(Kind.INCOMING.value, h.object_id): h for h in _incoming_hits(rows, query)},
+        **{(Kind.ARCHIVE.value, h.object_id): h for h in _archive_hits(rows, query)},
+    }
     hits = []
     for row in rows:
-        doc = docs.get(row["object_id"])
-        if doc is None:  # deleted since it was indexed
-            continue
+        hit = found.get((row["kind"], row["object_id"]))
+        if hit is not None:  # None: deleted since it was indexed
+            hit.rank = float(row.get("rank") or 0.0)
+            hits.append(hit)
+    return hits
+
+
+def _incoming_hits(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]:
+    ids = [r["object_id"] for r in rows if r["kind"] == Kind.INCOMING]
+    if not ids:
+        return []
+    docs = IncomingDocument.objects.select_related("sender", "doc_type").in_bulk(ids)
+    files: dict[int, list[str]] = {}
+    for doc_id, blob_id in DocumentFile.objects.filter(document_id__in=ids).values_list(
+        "document_id", "blob_id"
+    ):
+        files.setdefault(doc_id, []).append(blob_id)
+    texts = _texts({b for blobs in files.values() for b in blobs})
+    hits = []
+    for doc in docs.values():
         withheld = doc.content_withheld
         head = f"{doc.code_notation} – {doc.display_summary}"
         bodies = [] if withheld else [doc.notes, *(texts.get(b, "") for b in files.get(doc.pk, []))]
         hits.append(
             Hit(
-                kind=row["kind"],
+                kind=Kind.INCOMING.value,
+                label=Kind.INCOMING.label,
                 object_id=doc.pk,
                 url=reverse("documents:detail", args=[doc.pk]),
                 number=f"Số đến {doc.arrival_number}",
@@ -276,7 +320,44 @@ def _hydrate(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]:
                 status=doc.get_status_display(),
                 secrecy=doc.get_secrecy_display(),
                 is_secret=doc.secrecy > Secrecy.NONE,
-                rank=float(row.get("rank") or 0.0),
+                rank=0.0,
+            )
+        )
+    return hits
+
+
+def _archive_hits(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]:
+    ids = [r["object_id"] for r in rows if r["kind"] == Kind.ARCHIVE]
+    if not ids:
+        return []
+    records = ArchiveRecord.objects.in_bulk(ids)
+    files: dict[int, list[str]] = {}
+    for record_id, blob_id in RecordFile.objects.filter(record_id__in=ids).values_list(
+        "record_id", "blob_id"
+    ):
+        files.setdefault(record_id, []).append(blob_id)
+    texts = _texts({b for blobs in files.values() for b in blobs})
+    hits = []
+    for record in records.values():
+        bodies = list(dict.fromkeys(t for b in files.get(record.pk, []) if (t := texts.get(b))))
+        title = " – ".join(p for p in (record.code_notation, record.subject) if p) or str(record)
+        hits.append(
+            Hit(
+                kind=Kind.ARCHIVE.value,
+                label=Kind.ARCHIVE.label,
+                object_id=record.pk,
+                url=reverse("archive:detail", args=[record.pk]),
+                number=f"Hồ sơ {record.file_notation}" if record.file_notation else "",
+                code_notation=record.code_notation,
+                title=mark(title, query),
+                snippet=snippet(bodies, query) if bodies else mark("", query),
+                date=record.issued_date or timezone.localdate(record.created_at),
+                sender=record.organ_name,
+                doc_type=record.type_name,
+                status=record.maintenance and f"Bảo quản: {record.maintenance}",
+                secrecy=record.get_secrecy_display(),
+                is_secret=record.secrecy > Secrecy.NONE,
+                rank=0.0,
             )
         )
     return hits

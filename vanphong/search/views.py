@@ -42,6 +42,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "base_query": base_query,
         "saved": [(s, saved_url(s)) for s in selectors.saved_searches(user)],
         "save_form": SavedSearchForm(),
+        "reads_archive": selectors.reads_archive(user),
     }
     if is_partial(request):
         return render(request, "search/_results.html", context)

@@ -27,6 +27,12 @@ class Command(BaseCommand):
             help=f"số tiến trình (mặc định: số CPU, tối đa {rebuild.MAX_WORKERS})",
         )
         parser.add_argument(
+            "--kind",
+            choices=list(rebuild.MODELS),
+            default="",
+            help="chỉ dựng lại một loại (mặc định: mọi loại: văn bản đến, hồ sơ lưu trữ)",
+        )
+        parser.add_argument(
             "--restart", action="store_true", help="bỏ lần dựng lại dở dang, làm lại từ đầu"
         )
 
@@ -36,18 +42,27 @@ class Command(BaseCommand):
             count = indexing.drain(limit=None)
             self.stdout.write(f"Đã xử lý {count} yêu cầu cập nhật chỉ mục.")
             return
-        if not options["restart"] and RebuildLane.objects.filter(kind=Kind.INCOMING).exists():
-            self.stdout.write("Tiếp tục lần dựng lại chỉ mục bị ngắt trước đây…")
+        kinds = [options["kind"]] if options["kind"] else list(rebuild.MODELS)
+        for kind in kinds:
+            self._rebuild(kind, options)
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"Đã dựng lại chỉ mục trong {elapsed:.1f} giây.")
+
+    def _rebuild(self, kind: str, options: dict[str, Any]) -> None:
+        label = Kind(kind).label.lower()
+        if not options["restart"] and RebuildLane.objects.filter(kind=kind).exists():
+            self.stdout.write(f"Tiếp tục lần dựng lại chỉ mục {label} bị ngắt trước đây…")
 
         def progress(done: int) -> None:
-            self.stdout.write(f"  … {done} văn bản")
+            self.stdout.write(f"  … {done} {label}")
 
+        started = time.monotonic()
         total = rebuild.rebuild(
-            Kind.INCOMING,
+            kind,
             chunk=max(1, options["chunk"]),
             progress=progress,
             workers=max(0, options["workers"]) or None,
             restart=options["restart"],
         )
         elapsed = time.monotonic() - started
-        self.stdout.write(f"Đã dựng lại chỉ mục: {total} văn bản trong {elapsed:.1f} giây.")
+        self.stdout.write(f"Đã dựng lại chỉ mục {label}: {total} mục trong {elapsed:.1f} giây.")

@@ -56,7 +56,8 @@ def test_the_clerks_and_administrators_are_warned_once_a_day_then_at_7_3_1_days_
     demo: Any, trust: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     settings.SIGNING_EXPIRY_WARN_DAYS = 30
-    _org_key(demo, tmp_path, monkeypatch, _expiring_in(trust, 20))
+    identity = _expiring_in(trust, 20)
+    _org_key(demo, tmp_path, monkeypatch, identity)
     today = timezone.localdate()
     keepers = set(trust_services.organisation_key_keepers(demo.orgs["vptu"]))
     assert {demo.user("vanthu").pk, demo.user("vanthu2").pk, demo.user("admin").pk} <= keepers
@@ -67,7 +68,7 @@ def test_the_clerks_and_administrators_are_warned_once_a_day_then_at_7_3_1_days_
     assert _warned(today) == 0  # at most once a day
     assert _warned(today + dt.timedelta(days=1)) == 0  # 19 days left: not a mark
     note = Notification.objects.get(user=demo.user("vanthu"), kind=KIND)
-    until = f"{timezone.localtime(timezone.now() + dt.timedelta(days=20)):%d/%m/%Y}"
+    until = f"{timezone.localtime(identity.cert.not_valid_after_utc):%d/%m/%Y}"
     assert "khóa ký cơ quan" in note.title and "Văn phòng Tỉnh ủy" in note.title
     assert f"hết hạn ngày {until} (còn 20 ngày)" in note.title and "gia hạn" in note.title
     assert note.url == reverse("signing:trust")
@@ -232,3 +233,17 @@ def test_the_daily_job_reads_the_certificate_from_the_office_hsm(
     profile.refresh_from_db()
     assert profile.cert_not_after == trust.organisation.cert.not_valid_after_utc
     assert "Văn phòng Tỉnh ủy Quảng Nam" in profile.cert_subject and not profile.cert_error
+
+
+def test_the_demo_office_key_shows_its_certificate_from_the_start(
+    demo: Any, settings: Any, tmp_path: Path
+) -> None:
+    from vanphong.signing.demo import load_demo_signing
+
+    settings.VAR_DIR = tmp_path
+    load_demo_signing(demo.orgs)
+    profile = SigningProfile.objects.get(organisation=demo.orgs["vptu"])
+    assert profile.secret_name == "" and profile.cert_not_after is not None
+    page = _client("admin").get(reverse("signing:trust")).content.decode()
+    assert f"{timezone.localtime(profile.cert_not_after):%d/%m/%Y}" in page
+    assert "Chưa đọc được chứng thư của khóa" not in page

@@ -257,12 +257,18 @@ def load_demo_signing(orgs: dict[str, Organisation]) -> list[str]:
             )
             done.append(f"khóa ký mẫu của {person.full_name}")
     if not SigningProfile.objects.filter(organisation=office).exists():
-        SigningProfile.objects.create(
+        org_key = keys.folder / f"org-{office.identifier}.p12"
+        profile = SigningProfile.objects.create(
             organisation=office,
             backend=Backend.PKCS12,
-            pkcs12_path=str(keys.folder / f"org-{office.identifier}.p12"),
+            pkcs12_path=str(org_key),
             secret_name="",  # the văn thư types it when adding the organisation signature
             image=_image("seal"),
+        )
+        # the daily job cannot open a key whose passphrase is typed: record its certificate now
+        # so the trust page shows its expiry from the start
+        trust_services.organisation_certificate_record(
+            profile=profile, cert=load_certificate(_cert_der(org_key))
         )
         done.append(f"khóa ký mẫu của {office.full_name}")
     if not SignatureRequirement.objects.filter(organisation=office).exists():

@@ -5,6 +5,8 @@ tasks get WORKER_SHUTDOWN_TIMEOUT seconds to finish, no new task starts; after t
 second signal of the same kind, the worker stops at once and huey reports the tasks still running
 as interrupted (the exchange app then gives back the outbox leases they held). huey itself makes
 only one of the two signals graceful (`graceful_signal`); the other would drop running tasks.
+This assumes thread workers (settings.HUEY): with `worker_type: process` the children would treat
+SIGINT as an interrupt, and the leases they hold would not be given back by the main process.
 """
 
 from __future__ import annotations

@@ -1,16 +1,35 @@
-"""What keeps the work-list page cheap: each row rendered once, the navigation counts computed
-once per request, filter selects written without one template per option (same HTML)."""
+"""What keeps the work-list page cheap: each row rendered once (in Python, the same HTML as the
+template loop), the navigation counts computed once per request, filter selects written without
+one template per option (same HTML), their options cached per process and reloaded on change."""
 
 from __future__ import annotations
 
+import datetime as dt
+import unicodedata
 from typing import Any
 
+import pytest
 from django import forms
+from django.db import connection, transaction
+from django.template import Context, Template
+from django.test import Client
 from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from vanphong.documents import selectors
+from vanphong.core.models import Organisation, Secrecy, Unit
+from vanphong.documents import catalog, selectors
 from vanphong.documents.forms import ListFilterForm, QuickSelect
+from vanphong.documents.models import (
+    DocumentType,
+    IncomingDocument,
+    Status,
+    Urgency,
+    WorkItem,
+    WorkKind,
+    WorkStatus,
+)
+from vanphong.documents.worklist_rows import worklist_rows_html
 
 WORKLIST = reverse("documents:worklist")
 
@@ -65,3 +84,198 @@ def test_counts_stop_at_the_cap_and_show_a_plus(demo, monkeypatch):
     assert 'Chờ xử lý <span class="badge rounded-pill text-bg-secondary">1+</span>' in page
     monkeypatch.setattr(selectors, "NAV_COUNT_CAP", 99)
     assert selectors.nav_counts(demo.user("vanthu"))["incoming_pending"] == 3
+
+
+# --- rows written in Python (documents/worklist_rows.py) -------------------------------------
+
+# The template loop the Python rows replaced, kept here as the reference for their HTML.
+TEMPLATE_ROWS = """{% load incoming_ui %}{% for item in rows %}{% with doc=item.document %}\
+{% urgency_class doc.urgency as ucls %}{% firstof item.due_date doc.due_date as due %}\
+{% with overdue=item|item_overdue:today %}
+      <tr class="{% if overdue %}vp-row-overdue{% elif ucls %}vp-row-urgent{% endif %}">
+        <td class="fw-semibold vp-c-num"><a href="{% url 'documents:detail' doc.pk %}">\
+{{ doc.arrival_number }}</a></td>
+        <td class="text-nowrap vp-c-date">{{ doc.arrival_date|date:"d/m/Y" }}</td>
+        <td class="text-nowrap vp-c-code">{{ doc.code_notation }}</td>
+        <td class="vp-c-sender">{{ doc.sender.short_name|default:doc.sender.full_name }}</td>
+        <td class="vp-summary">
+          {% if ucls %}<span class="badge {{ ucls }} me-1">{{ doc.get_urgency_display }}</span>\
+{% endif %}
+          {% if doc.is_secret %}<span class="badge text-bg-danger me-1">\
+<i class="fa-solid fa-lock" aria-hidden="true"></i> {{ doc.get_secrecy_display }}</span>{% endif %}
+          <a class="link-body-emphasis text-decoration-none" \
+href="{% url 'documents:detail' doc.pk %}">{{ doc.display_summary|truncatechars:140 }}</a>
+        </td>
+        <td class="text-nowrap vp-c-due{% if overdue %} vp-overdue{% endif %}\
+{% if not due %} vp-c-empty{% endif %}">
+          <span class="vp-c-due-label">Hạn </span>{{ due|default:"—" }}\
+{% if overdue %}<div class="small">Quá hạn</div>{% endif %}
+        </td>
+        <td class="vp-status">{% status_class doc.status as scls %}<span class="badge {{ scls }}">\
+{{ doc.get_status_display }}</span></td>
+        <td class="small vp-c-kind">{{ item.get_kind_display }}{% if item.status == "done" %} \
+<span class="text-success">(đã xong)</span>{% endif %}</td>
+      </tr>
+    {% endwith %}{% endwith %}{% endfor %}"""
+
+
+def _sample_rows() -> list[WorkItem]:
+    """Unsaved rows covering every branch: urgency, secrecy, overdue, due dates, finished items,
+    long summaries, withheld content and text that must be escaped."""
+    today = dt.date(2026, 11, 22)
+    senders = [
+        Organisation(full_name="Văn phòng Trung ương Đảng", short_name="VPTW"),
+        Organisation(full_name='Ban <Tổ chức> & "Kiểm tra"', short_name=""),
+    ]
+    summaries = [
+        "V/v báo cáo <b>kết quả</b> & “sơ kết” 'năm'",
+        "Rất dài " * 30,
+        "",
+        unicodedata.normalize("NFD", "Kế hoạch tổ chức Đại hội"),  # decomposed, as macOS types
+        unicodedata.normalize("NFD", "Tờ trình dài " * 12),
+    ]
+    dues = [None, today - dt.timedelta(days=3), today, today + dt.timedelta(days=5)]
+    rows: list[WorkItem] = []
+    n = 0
+    for urgency in Urgency.values:
+        for secrecy in (Secrecy.NONE, Secrecy.MAT):
+            for status, item_status, kind in (
+                (Status.ASSIGNED, WorkStatus.OPEN, WorkKind.HANDLE),
+                (Status.IN_PROGRESS, WorkStatus.ACTIVE, WorkKind.CO),
+                (Status.DONE, WorkStatus.DONE, WorkKind.HANDLE),
+                (Status.CLOSED, WorkStatus.OPEN, WorkKind.INFO),
+            ):
+                n += 1
+                doc = IncomingDocument(
+                    pk=1000 + n,
+                    arrival_number=n * 7,
+                    arrival_date=today - dt.timedelta(days=n),
+                    code_notation=f"{n}-CV/<VP>&",
+                    sender=senders[n % 2],
+                    summary=summaries[n % 5],
+                    urgency=urgency,
+                    secrecy=secrecy,
+                    content_withheld=bool(secrecy) and n % 2 == 0,
+                    status=status,
+                    due_date=dues[n % 4],
+                )
+                item_due = dues[(n // 4) % 4] if n % 3 == 0 else None
+                rows.append(
+                    WorkItem(document=doc, kind=kind, status=item_status, due_date=item_due)
+                )
+    return rows
+
+
+def test_rows_written_in_python_are_the_template_loop_byte_for_byte(db):
+    rows = _sample_rows()
+    today = dt.date(2026, 11, 22)
+    theirs = Template(TEMPLATE_ROWS).render(Context({"rows": rows, "today": today}))
+    ours = worklist_rows_html(rows, today)
+    assert "vp-row-overdue" in ours and "vp-row-urgent" in ours and "fa-lock" in ours
+    assert "Văn bản mật" in ours and "&lt;b&gt;" in ours and "(đã xong)" in ours
+    assert "vp-c-empty" in ours and "…" in ours
+    assert ours == theirs
+
+
+# --- the filter catalogue (documents/catalog.py) ---------------------------------------------
+
+
+def _catalogue_reads(client: Client) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(WORKLIST, {"tab": "cho_xu_ly"}).content.decode()
+    lists = (
+        'FROM "documents_documenttype"',
+        'FROM "core_unit" WHERE "core_unit"."organisation_id"',
+    )
+    return page, [q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in lists)]
+
+
+def _option(value: int, label: str) -> str:
+    return f'<option value="{value}">{label}</option>'
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filter_options_are_cached_and_follow_every_change_at_once(demo):
+    """Outside a test transaction, as in production: read once, then from the cache; a renamed,
+    added, deactivated or deleted unit or document type shows on the very next page."""
+    client = demo.client("truongphong")
+    unit = demo.unit("Phòng Tổng hợp")
+    page, reads = _catalogue_reads(client)
+    assert _option(unit.pk, "Phòng Tổng hợp") in page
+    page, reads = _catalogue_reads(client)
+    assert reads == [] and _option(unit.pk, "Phòng Tổng hợp") in page  # from the cache
+
+    unit.name = "Phòng Tổng hợp - Thư ký"
+    unit.save()
+    page, reads = _catalogue_reads(client)
+    assert _option(unit.pk, "Phòng Tổng hợp - Thư ký") in page
+    assert f'value="{unit.pk}">Phòng Tổng hợp<' not in page
+
+    new_type = DocumentType.objects.create(name="Thông tri mới", order=999)
+    page, _ = _catalogue_reads(client)
+    assert _option(new_type.pk, "Thông tri mới") in page
+    assert client.get(WORKLIST, {"loai": new_type.pk}).status_code == 200
+
+    unit.is_active = False
+    unit.save()
+    assert "Phòng Tổng hợp - Thư ký</option>" not in _catalogue_reads(client)[0]
+    new_type.delete()
+    assert "Thông tri mới" not in _catalogue_reads(client)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_change_is_seen_through_the_stamp(demo):
+    """A change saved by another web worker: that process writes a new token into the stamp file;
+    this one reloads at its next read."""
+    client = demo.client("truongphong")
+    unit = demo.unit("Phòng Tổng hợp")
+    assert _option(unit.pk, "Phòng Tổng hợp") in _catalogue_reads(client)[0]
+    Unit.objects.filter(pk=unit.pk).update(name="Phòng Tổng hợp (đổi)")  # no signal here
+    page, reads = _catalogue_reads(client)
+    assert reads == [] and _option(unit.pk, "Phòng Tổng hợp") in page  # still cached here
+    catalog._stamp_path().write_text("another process")
+    page, reads = _catalogue_reads(client)
+    assert reads and _option(unit.pk, "Phòng Tổng hợp (đổi)") in page
+
+
+def test_an_uncommitted_change_is_never_cached(demo):
+    """Inside a transaction that changed the catalogue, reads skip the cache: a rollback leaves
+    nothing behind that never existed."""
+    catalog.invalidate()
+    with transaction.atomic():
+        DocumentType.objects.create(name="Loại tạm", order=998)
+        assert "Loại tạm" in dict(catalog.doc_type_choices()).values()
+        transaction.set_rollback(True)
+    assert "Loại tạm" not in dict(catalog.doc_type_choices()).values()
+
+
+def test_filters_by_type_and_unit_still_validate_and_filter(demo):
+    user = demo.user("truongphong")
+    unit = demo.unit("Phòng Tổng hợp")
+    form = ListFilterForm({"loai": str(demo.doc_type().pk), "don_vi": str(unit.pk)}, user=user)
+    filters = form.to_filters()
+    assert filters.doc_type_id == demo.doc_type().pk and filters.unit_id == unit.pk
+    other = demo.unit("Phòng Kiểm tra 1", "ubkttu")  # another organisation's unit
+    bad = ListFilterForm({"loai": "999999", "don_vi": str(other.pk)}, user=user)
+    filters = bad.to_filters()
+    assert filters.doc_type_id is None and filters.unit_id is None
+    assert set(bad.errors) == {"loai", "don_vi"}
+
+
+def test_rows_load_only_what_they_show_and_no_query_per_row(demo):
+    """The page loads its rows with `only()`: a field read that was not loaded would cost one
+    query per row, so the statements must not grow with the rows."""
+    client = demo.client("vanthu")
+    demo.register_incoming(summary="Văn bản thứ nhất")
+
+    def statements() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(WORKLIST).content.decode()
+        return len(queries.captured_queries), page
+
+    one, _ = statements()
+    for i in range(3):
+        demo.register_incoming(summary=f"Văn bản khẩn {i}", urgency=Urgency.HOA_TOC)
+    four, page = statements()
+    assert four == one
+    assert page.count("Văn bản khẩn") == 3 and "Hỏa tốc" in page and "VPTW" in page

@@ -7,4 +7,6 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Văn bản đến"
 
     def ready(self) -> None:
-        from vanphong.documents import hooks, policy_rules, tasks  # noqa: F401
+        from vanphong.documents import catalog, hooks, policy_rules, tasks  # noqa: F401
+
+        catalog.connect()

@@ -17,8 +17,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from vanphong.core.models import Organisation, Secrecy, Unit, User
-from vanphong.documents import selectors
+from vanphong.core.models import Organisation, Secrecy, User
+from vanphong.documents import catalog, selectors
 from vanphong.documents.models import Channel, DocumentType, Status, Urgency
 from vanphong.documents.services import IncomingData
 
@@ -31,6 +31,8 @@ SORT_LABELS = {
     "han_xu_ly": "Hạn xử lý gần nhất",
     "do_khan": "Khẩn nhất",
 }
+# What a ModelChoiceField says about a value it does not know (kept for the catalogue fields).
+_MODEL_INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
 
 
 class QuickSelect(forms.Select):
@@ -318,12 +320,15 @@ class ListFilterForm(StyledForm):
         required=False,
         widget=forms.HiddenInput,
     )
-    loai = forms.ModelChoiceField(
+    # Document types and units come from the per-process catalogue (choices set in __init__):
+    # no query and no model instances per request; the same options, values and messages.
+    loai = forms.TypedChoiceField(
         label="Loại văn bản",
-        queryset=DocumentType.objects.all(),
+        coerce=int,
+        empty_value=None,
         required=False,
-        empty_label="Tất cả loại",
         widget=QuickSelect,
+        error_messages={"invalid_choice": _MODEL_INVALID_CHOICE},
     )
     do_khan = forms.TypedChoiceField(
         label="Độ khẩn",
@@ -333,12 +338,13 @@ class ListFilterForm(StyledForm):
         required=False,
         widget=QuickSelect,
     )
-    don_vi = forms.ModelChoiceField(
+    don_vi = forms.TypedChoiceField(
         label="Đơn vị chủ trì",
-        queryset=Unit.objects.none(),
+        coerce=int,
+        empty_value=None,
         required=False,
-        empty_label="Mọi đơn vị",
         widget=QuickSelect,
+        error_messages={"invalid_choice": _MODEL_INVALID_CHOICE},
     )
     trang_thai = forms.ChoiceField(
         label="Trạng thái",
@@ -361,13 +367,10 @@ class ListFilterForm(StyledForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit = self.fields["don_vi"]
-        assert isinstance(unit, forms.ModelChoiceField)
-        org_id = user.organisation_id
-        if org_id is None:
-            unit.queryset = Unit.objects.none()
-        else:
-            unit.queryset = Unit.objects.filter(organisation_id=org_id, is_active=True)
+        doc_type, unit = self.fields["loai"], self.fields["don_vi"]
+        assert isinstance(doc_type, forms.ChoiceField) and isinstance(unit, forms.ChoiceField)
+        doc_type.choices = [("", "Tất cả loại"), *catalog.doc_type_choices()]
+        unit.choices = [("", "Mọi đơn vị"), *catalog.unit_choices(user.organisation_id)]
 
     def to_filters(self) -> selectors.ListFilters:
         if not self.is_bound:
@@ -376,15 +379,14 @@ class ListFilterForm(StyledForm):
         d = self.cleaned_data
         sort = d.get("sap_xep") or "moi_nhat"
         sender = d.get("noi_gui")
-        doc_type = d.get("loai")
-        unit = d.get("don_vi")
+
         return selectors.ListFilters(
             date_from=d.get("tu_ngay"),
             date_to=d.get("den_ngay"),
             sender_id=sender.pk if sender else None,
-            doc_type_id=doc_type.pk if doc_type else None,
+            doc_type_id=d.get("loai"),
             urgency=d.get("do_khan"),
-            unit_id=unit.pk if unit else None,
+            unit_id=d.get("don_vi"),
             status=d.get("trang_thai") or None,
             text=d.get("tu_khoa") or "",
             sort=sort if sort in selectors.SORTS else "moi_nhat",

@@ -26,6 +26,7 @@ from vanphong.documents.forms import DelegationForm, ListFilterForm
 from vanphong.documents.models import Delegation, DocumentFile, IncomingDocument, WorkKind
 from vanphong.documents.registration_views import create, sender_create, sender_search
 from vanphong.documents.web import current_user, error_message, is_partial
+from vanphong.documents.worklist_rows import ROW_FIELDS, worklist_rows_html
 from vanphong.files.store import iter_blob
 
 __all__ = [
@@ -70,9 +71,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if tab not in selectors.TABS:
         tab = "cho_xu_ly"
     form = ListFilterForm(request.GET or None, user=user)
-    page = selectors.worklist_page(user, tab, form.to_filters(), _page_number(request))
+    page = selectors.worklist_page(
+        user, tab, form.to_filters(), _page_number(request), fields=ROW_FIELDS
+    )
     partial = is_partial(request)
     counts = {} if partial else counts_for_request(request, user)  # the shell reuses them
+    today = access.today()
     context = {
         "tab": tab,
         "tabs": [
@@ -81,8 +85,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         ],
         "tab_label": selectors.TABS[tab],
         "page": page,
+        "rows_html": worklist_rows_html(page.rows, today),
         "form": form,
-        "today": access.today(),
+        "today": today,
         "can_register": can(user, "documents.register", user.organisation),
         "show_delegations": not partial
         and (can(user, "documents.delegate") or bool(access.delegators_of(user))),

@@ -4,6 +4,7 @@ API, kept in the rebuild, and never seen (not even in a count) by who may not re
 
 from __future__ import annotations
 
+import importlib
 import io
 from pathlib import Path
 from typing import Any
@@ -216,3 +217,20 @@ def test_the_page_and_the_api_show_archive_records_to_their_readers(
     assert data["total"] == 2
     assert {(r["kind"], r["label"]) for r in data["results"]} == {("archive", "Hồ sơ lưu trữ")}
     assert f"/luu-tru/{plain}/" in {r["url"] for r in data["results"]}
+
+
+def test_records_made_before_the_upgrade_are_queued_by_the_migration(
+    demo: Demo, mixed: dict[str, Any]
+) -> None:
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module(
+        "vanphong.search.migrations.0005_queue_existing_archive_records"
+    )
+    Outbox.objects.all().delete()
+    migration.queue_records(apps, SimpleNamespace(connection=connection))
+    queued = set(Outbox.objects.values_list("kind", "object_id"))
+    assert queued == {(Kind.ARCHIVE, mixed["plain"].pk), (Kind.ARCHIVE, mixed["secret"].pk)}

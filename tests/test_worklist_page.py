@@ -279,3 +279,24 @@ def test_rows_load_only_what_they_show_and_no_query_per_row(demo):
     four, page = statements()
     assert four == one
     assert page.count("Văn bản khẩn") == 3 and "Hỏa tốc" in page and "VPTW" in page
+
+
+def test_quick_inputs_write_the_same_html_as_django(demo):
+    user = demo.user("vanthu")
+    for data in ({}, {"tu_khoa": '"<Kế hoạch>" & 12', "tu_ngay": "01/02/2026", "den_ngay": "x"}):
+        form = ListFilterForm(data or None, user=user)
+        form.is_valid()
+        form.mark_invalid()
+        for name, plain_class in (
+            ("tu_khoa", forms.TextInput),
+            ("tu_ngay", forms.DateInput),
+            ("den_ngay", forms.DateInput),
+        ):
+            widget = form.fields[name].widget
+            plain = plain_class(attrs=widget.attrs)
+            plain.input_type = widget.input_type
+            if isinstance(widget, forms.DateInput):
+                plain.format = widget.format
+            ours, theirs = str(form[name]), form[name].as_widget(widget=plain)
+            assert parse_html(ours) == parse_html(theirs), name
+    assert "is-invalid" in str(form["den_ngay"]) and "&lt;Kế hoạch&gt;" in str(form["tu_khoa"])

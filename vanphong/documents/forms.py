@@ -69,6 +69,36 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))  # every part is escaped by format_html / flatatt
 
 
+class QuickInputMixin:
+    """An <input> written in Python: Django's input.html and attrs.html (type, name, value,
+    then the attributes in order; True as a bare name, False left out), without the template."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        shown = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            format_html(' value="{}"', str(shown)) if shown is not None else "",
+            flatatt(widget["attrs"]),
+        )
+
+
+class QuickTextInput(QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickInputMixin, forms.DateInput):
+    pass
+
+
 class StyledForm(forms.Form):
     """Adds the Bootstrap classes every widget needs, so templates stay short."""
 
@@ -103,13 +133,19 @@ class StyledForm(forms.Form):
                 widget.attrs["aria-invalid"] = "true"
 
 
-def date_field(label: str, *, required: bool = True, **attrs: Any) -> forms.DateField:
+def date_field(
+    label: str,
+    *,
+    required: bool = True,
+    widget_class: type[forms.DateInput] = forms.DateInput,
+    **attrs: Any,
+) -> forms.DateField:
     """A date typed as dd/mm/yyyy, as the offices write it."""
     return forms.DateField(
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(
+        widget=widget_class(
             format="%d/%m/%Y",
             attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", **attrs},
         ),
@@ -312,8 +348,8 @@ class DuplicateChoiceForm(forms.Form):
 class ListFilterForm(StyledForm):
     """Filters shared by the work lists and the register; bad values are shown and ignored."""
 
-    tu_ngay = date_field("Từ ngày", required=False)
-    den_ngay = date_field("Đến ngày", required=False)
+    tu_ngay = date_field("Từ ngày", required=False, widget_class=QuickDateInput)
+    den_ngay = date_field("Đến ngày", required=False, widget_class=QuickDateInput)
     noi_gui = forms.ModelChoiceField(
         label="Cơ quan gửi",
         queryset=Organisation.objects.all(),
@@ -356,7 +392,7 @@ class ListFilterForm(StyledForm):
         label="Tìm theo số ký hiệu, trích yếu",
         max_length=100,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Số ký hiệu, trích yếu…"}),
+        widget=QuickTextInput(attrs={"type": "search", "placeholder": "Số ký hiệu, trích yếu…"}),
     )
     sap_xep = forms.ChoiceField(
         label="Sắp xếp",

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django import forms
 from django.db import connection, transaction
+from django.forms.widgets import Input
 from django.template import Context, Template
 from django.test import Client
 from django.test.html import parse_html
@@ -287,16 +288,15 @@ def test_quick_inputs_write_the_same_html_as_django(demo):
         form = ListFilterForm(data or None, user=user)
         form.is_valid()
         form.mark_invalid()
-        for name, plain_class in (
-            ("tu_khoa", forms.TextInput),
-            ("tu_ngay", forms.DateInput),
-            ("den_ngay", forms.DateInput),
-        ):
+        for name in ("tu_khoa", "tu_ngay", "den_ngay"):
             widget = form.fields[name].widget
-            plain = plain_class(attrs=widget.attrs)
-            plain.input_type = widget.input_type
+            plain: Input
             if isinstance(widget, forms.DateInput):
-                plain.format = widget.format
+                plain = forms.DateInput(attrs=widget.attrs, format=widget.format)
+            else:
+                plain = forms.TextInput(attrs=widget.attrs)
+            assert isinstance(widget, Input)
+            plain.input_type = widget.input_type
             ours, theirs = str(form[name]), form[name].as_widget(widget=plain)
             assert parse_html(ours) == parse_html(theirs), name
     assert "is-invalid" in str(form["den_ngay"]) and "&lt;Kế hoạch&gt;" in str(form["tu_khoa"])

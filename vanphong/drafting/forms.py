@@ -22,13 +22,17 @@ from vanphong.drafting.services import DraftData, RecipientLine
 
 class DraftForm(StyledForm):
     doc_type = forms.ModelChoiceField(
-        label="Loại văn bản", queryset=DocumentType.objects.filter(is_active=True)
+        label="Loại văn bản",
+        queryset=DocumentType.objects.filter(is_active=True),
+        empty_label="— Chọn loại văn bản —",
     )
     summary = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 2}))
     body = forms.CharField(
         label="Nội dung", required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
-    signer = forms.ModelChoiceField(label="Người ký", queryset=User.objects.none())
+    signer = forms.ModelChoiceField(
+        label="Người ký", queryset=User.objects.none(), empty_label="— Chọn người ký —"
+    )
     authority = forms.ChoiceField(label="Thẩm quyền ký", choices=Authority.choices, required=False)
     urgency = forms.TypedChoiceField(
         label="Mức độ khẩn", choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL
@@ -40,6 +44,7 @@ class DraftForm(StyledForm):
         label="Nơi nhận trong danh bạ",
         queryset=Organisation.objects.filter(is_active=True),
         required=False,
+        help_text="Giữ Ctrl (hoặc Shift) để chọn nhiều nơi.",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     recipient_text = forms.CharField(
@@ -51,6 +56,7 @@ class DraftForm(StyledForm):
         label="Trả lời văn bản đến",
         queryset=IncomingDocument.objects.none(),
         required=False,
+        help_text="Giữ Ctrl (hoặc Shift) để chọn nhiều văn bản.",
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     relation = forms.ChoiceField(
@@ -60,6 +66,7 @@ class DraftForm(StyledForm):
         label="Văn bản được đính chính/thay thế",
         queryset=OutgoingDocument.objects.none(),
         required=False,
+        empty_label="— Không —",
     )
     copies = forms.IntegerField(label="Số bản", min_value=1, initial=1)
 
@@ -140,6 +147,8 @@ class ExportForm(forms.Form):
 
 class TemplateForm(StyledForm):
     doc_type = forms.ModelChoiceField(
-        label="Loại văn bản", queryset=DocumentType.objects.filter(is_active=True)
+        label="Loại văn bản",
+        queryset=DocumentType.objects.filter(is_active=True),
+        empty_label="— Chọn loại văn bản —",
     )
     file = forms.FileField(label="Mẫu Word (DOCX, docxtpl)")

@@ -4,6 +4,7 @@ issue as before; every refusal leaves the document as it was."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -371,8 +372,42 @@ def test_the_pages_show_the_sign_and_seal_buttons_to_the_right_people(office: An
     assert "Đã ký số của cơ quan" in page and 'data-testid="signature-validation"' in page
     doc.refresh_from_db()
     assert doc.status == OutStatus.ISSUED
+    # btctu received it in the system, the paper line is marked by hand: nothing left to send
+    assert "Gửi đến nơi nhận chưa gửi" not in page
+    # the check queued after commit has not run yet (no on-commit callbacks here)
+    assert "Đang kiểm tra chữ ký số…" in page and "Chưa kiểm tra chữ ký số." not in page
     numbered = clerk.get(f"/van-ban-di/{doc.pk}/ban-cuoi.chua-ky")
     assert b"".join(numbered.streaming_content) == read(doc.numbered_pdf)  # type: ignore[attr-defined]
+
+
+def test_the_send_button_and_the_check_note_follow_what_is_really_pending(
+    office: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from vanphong.files.models import Blob
+
+    demo = office
+    doc = outgoing_sign(
+        actor=demo.user("lanhdao"), document=issued_to_sign(demo), secret=PASSPHRASE.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the signature check runs
+        doc = outgoing_seal(actor=demo.user("vanthu"), document=doc)
+    url = f"/van-ban-di/{doc.pk}/"
+    clerk = demo.client("vanthu")
+    page = clerk.get(url).content.decode()
+    assert 'data-verdict="valid"' in page and "Đang kiểm tra chữ ký số" not in page
+    assert "Gửi đến nơi nhận chưa gửi" not in page
+    internal = doc.recipients.get(organisation=demo.orgs["btctu"])
+    internal.status = DispatchStatus.PENDING  # e.g. a line the văn thư has not sent yet
+    internal.save(update_fields=["status"])
+    assert "Gửi đến nơi nhận chưa gửi" in clerk.get(url).content.decode()
+    BlobValidation.objects.filter(blob=doc.final_pdf).delete()  # as if the check had not run
+    assert "Đang kiểm tra chữ ký số…" in clerk.get(url).content.decode()
+    # no result long after the PDF was stored: the page no longer claims a check is under way
+    Blob.objects.filter(pk=doc.final_pdf_id).update(
+        created_at=doc.final_pdf.created_at - dt.timedelta(hours=1)
+    )
+    page = clerk.get(url).content.decode()
+    assert "Chưa kiểm tra chữ ký số." in page and "Đang kiểm tra chữ ký số" not in page
 
 
 def test_the_api_signs_seals_and_refuses_to_dispatch_too_early(office: Any) -> None:
@@ -412,15 +447,61 @@ def test_the_demo_office_signs_with_the_demo_keys(
     assert [c.verdict for c in checks] == [Verdict.VALID, Verdict.VALID]
 
 
-def test_the_signer_and_the_clerk_find_it_in_the_list_waiting_for_signature(office: Any) -> None:
+def test_every_signer_the_demo_form_offers_has_a_demo_key(
+    demo: Any, settings: Any, tmp_path: Path
+) -> None:
+    """The draft form offers the demo office's signing authorities (Hoàng Minh Tuấn first):
+    each of them can sign with the demo keys, not only the Chánh Văn phòng."""
+    from vanphong.drafting.forms import DraftForm
+    from vanphong.signing.demo import DEMO_KEY_PASSPHRASE, load_demo_signing
+
+    settings.VAR_DIR = tmp_path
+    configure(demo)
+    load_demo_signing(demo.orgs)
+    offered = DraftForm(user=demo.user("chuyenvien")).fields["signer"].queryset  # type: ignore[attr-defined]
+    usernames = {user.username for user in offered}
+    assert {"lanhdao", "phochanh"} <= usernames
+    with_keys = set(
+        SigningProfile.objects.filter(user__isnull=False).values_list("user__username", flat=True)
+    )
+    assert usernames <= with_keys
+    for username in usernames:
+        assert (tmp_path / "demo-keys" / f"{username}.p12").exists()
+    doc = outgoing_issue(
+        actor=demo.user("vanthu"),
+        document=approved_draft(demo, signer=demo.user("phochanh")),
+        final_pdf=upload(numbered_pdf()),
+    )
+    doc = outgoing_sign(actor=demo.user("phochanh"), document=doc, secret=DEMO_KEY_PASSPHRASE)
+    assert doc.status == OutStatus.TO_SEAL
+
+
+def test_the_signer_and_the_clerk_find_it_in_the_list_waiting_for_signature(
+    office: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     demo = office
     doc = issued_to_sign(demo)
-    assert f"/van-ban-di/{doc.pk}/" in demo.client("lanhdao").get("/van-ban-di/").content.decode()
-    clerk_list = demo.client("vanthu").get("/van-ban-di/?ds=cho-ky-so").content.decode()
-    assert f"/van-ban-di/{doc.pk}/" not in clerk_list  # the signer has not signed yet
-    outgoing_sign(actor=demo.user("lanhdao"), document=doc, secret=PASSPHRASE.decode())
-    clerk_list = demo.client("vanthu").get("/van-ban-di/?ds=cho-ky-so").content.decode()
-    assert f"/van-ban-di/{doc.pk}/" in clerk_list
+    link = f"/van-ban-di/{doc.pk}/"
+
+    def listed(username: str, which: str) -> bool:
+        page = demo.client(username).get(f"/van-ban-di/?ds={which}").content.decode()
+        return link in page
+
+    assert link in demo.client("lanhdao").get("/van-ban-di/").content.decode()
+    assert listed("lanhdao", "cho-ky-so") and not listed("lanhdao", "da-ban-hanh")
+    # the văn thư follows it while it waits for the signer, and it is not issued yet
+    assert listed("vanthu", "cho-ky-so") and not listed("vanthu", "da-ban-hanh")
+    assert listed("vanthu2", "cho-ky-so")  # any văn thư of the organisation
+    assert not listed("vanthubtc", "cho-ky-so")  # not the văn thư of another organisation
+    assert link in demo.client("vanthu").get("/van-ban-di/").content.decode()  # default tab
+    doc = outgoing_sign(actor=demo.user("lanhdao"), document=doc, secret=PASSPHRASE.decode())
+    assert doc.status == OutStatus.TO_SEAL
+    assert listed("vanthu", "cho-ky-so") and not listed("vanthu", "da-ban-hanh")
+    assert not listed("lanhdao", "cho-ky-so") and listed("lanhdao", "da-ban-hanh")
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = outgoing_seal(actor=demo.user("vanthu"), document=doc)
+    assert doc.status == OutStatus.ISSUED
+    assert not listed("vanthu", "cho-ky-so") and listed("vanthu", "da-ban-hanh")
 
 
 def test_the_administrator_sets_the_requirement_per_type_in_the_admin_site(demo: Any) -> None:

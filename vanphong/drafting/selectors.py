@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from vanphong.core.models import Role, User
 from vanphong.core.policy import filter_visible
 from vanphong.drafting.models import (
+    AWAITING_SIGNATURE,
     NUMBERED_STATUSES,
     OutgoingDocument,
     OutStatus,
@@ -45,16 +46,28 @@ def listing(user: User, which: str, query: str = "") -> QuerySet[OutgoingDocumen
     elif which == "cho-ban-hanh":
         docs = docs.filter(status=OutStatus.APPROVED)
     elif which == "cho-ky-so":
-        mine = Q(status=OutStatus.TO_SIGN, signer=user)
-        if user.has_role(Role.VAN_THU):
-            mine |= Q(status=OutStatus.TO_SEAL, organisation_id=user.organisation_id)
-        docs = docs.filter(mine).order_by("-issued_at", "-pk")
+        docs = docs.filter(_awaiting_signature(user)).order_by("-issued_at", "-pk")
     else:
-        docs = docs.filter(status__in=NUMBERED_STATUSES).order_by("-issue_date", "-issued_at")
+        # numbered documents still waiting for a signature sit under "Chờ ký số", not here
+        docs = (
+            docs.filter(status__in=NUMBERED_STATUSES)
+            .exclude(_awaiting_signature(user))
+            .order_by("-issue_date", "-issued_at")
+        )
     if query.strip():
         text = query.strip()
         docs = docs.filter(Q(summary__icontains=text) | Q(notation__icontains=text))
     return docs
+
+
+def _awaiting_signature(user: User) -> Q:
+    """What the user's "Chờ ký số" list holds: what they must sign, and for the văn thư every
+    numbered document of their organisation still waiting for the signer or the office
+    signature."""
+    mine = Q(status=OutStatus.TO_SIGN, signer=user)
+    if user.has_role(Role.VAN_THU) and user.organisation_id is not None:
+        mine |= Q(status__in=AWAITING_SIGNATURE, organisation_id=user.organisation_id)
+    return mine
 
 
 def detail(user: User, pk: int) -> OutgoingDocument | None:

@@ -108,6 +108,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": can(user, "drafting.review", doc),
             "can_issue": can(user, "drafting.issue", doc) and doc.status == OutStatus.APPROVED,
             "can_dispatch": can(user, "drafting.issue", doc) and doc.status == OutStatus.ISSUED,
+            # the button reaches only these (a paper copy is marked sent by hand): hide it once
+            # nothing is left for it to send
+            "has_unsent": doc.recipients.filter(status=DispatchStatus.PENDING)
+            .exclude(delivery=Delivery.PAPER)
+            .exists(),
             "can_recall": can(user, "drafting.recall", doc)
             and doc.status in (OutStatus.ISSUED, OutStatus.TO_SIGN, OutStatus.TO_SEAL),
             "sign": sign_view(user, doc),

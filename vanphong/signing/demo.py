@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from vanphong.core.models import Organisation, User
 from vanphong.files.models import Blob
@@ -225,13 +226,19 @@ def _image(kind: str) -> Blob:
 def load_demo_signing(orgs: dict[str, Organisation]) -> list[str]:
     """Demo keys, trust, certificates, signing profiles and "both signatures required" for the
     demo office. Returns what was added (for the command's output)."""
-    from vanphong.drafting.models import SignatureRequirement
+    from vanphong.drafting.models import SignatureRequirement, SigningAuthority
 
     office = orgs[DEMO_ORGANISATION]
     admin = User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.get(
         username="admin"
     )
-    people = list(User.objects.filter(username__in=DEMO_SIGNERS).order_by("username"))
+    # every signer the draft form offers for the demo office gets a key, not only the two above
+    authorities = SigningAuthority.objects.filter(organisation=office).values("user_id")
+    people = list(
+        User.objects.filter(Q(username__in=DEMO_SIGNERS) | Q(pk__in=authorities, is_active=True))
+        .distinct()
+        .order_by("username")
+    )
     keys = _ensure_keys(people, office)
     done: list[str] = []
     root = load_certificate(keys.root_der)

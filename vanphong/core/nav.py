@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from vanphong.core.models import User
+from vanphong.core.policy import can
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,14 @@ class Module:
     icon: str
     url_name: str | None  # None: not built yet, the placeholder page says what will come
     coming: str = ""
+    # The policy action the module's landing page requires (None: every signed-in person)
+    permission: str | None = None
 
 
 MODULES: list[Module] = [
-    Module("dashboard", "Tổng quan", "fa-gauge", "core:dashboard"),
+    Module(
+        "dashboard", "Tổng quan", "fa-gauge", "core:dashboard", permission="core.view_dashboard"
+    ),
     Module("incoming", "Văn bản đến", "fa-inbox", "documents:worklist"),
     Module(
         "outgoing",
@@ -60,6 +65,7 @@ MODULES: list[Module] = [
         "fa-box-archive",
         "archive:list",
         "Danh mục hồ sơ, lập hồ sơ, thời hạn bảo quản, nộp lưu và số hóa tài liệu.",
+        permission="archive.view",
     ),
     Module(
         "petitions",
@@ -139,6 +145,11 @@ def panels_for(request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:
         if panel is not None:
             panels.append(panel)
     return panels
+
+
+def modules_for(user: User) -> list[Module]:
+    """The modules this person may open: the same policy rule as the module's landing view."""
+    return [m for m in MODULES if m.permission is None or can(user, m.permission)]
 
 
 def module_by_key(key: str) -> Module | None:

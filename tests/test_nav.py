@@ -1,0 +1,37 @@
+"""The sidebar shows a module only to the people its landing page lets in."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from vanphong.core.nav import MODULES, modules_for
+from vanphong.core.policy import can
+
+ARCHIVE_LINK = f'href="{reverse("archive:list")}"'
+
+
+def test_an_administrator_without_archive_rights_does_not_see_the_archive_link(demo):
+    admin = demo.user("admin")
+    assert not can(admin, "archive.view")
+    page = demo.client("admin").get(reverse("core:dashboard"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert ARCHIVE_LINK not in html
+    assert "Lưu trữ" not in html.split('id="vp-sidebar"', 1)[1].split("</aside>", 1)[0]
+    assert demo.client("admin").get(reverse("archive:list")).status_code == 403
+
+
+def test_the_archivist_sees_the_archive_link_and_it_opens(demo):
+    html = demo.client("luutru").get(reverse("core:dashboard")).content.decode()
+    assert ARCHIVE_LINK in html
+    assert demo.client("luutru").get(reverse("archive:list")).status_code == 200
+
+
+def test_every_link_in_the_navigation_follows_the_modules_policy_rule(demo):
+    for username in ("admin", "luutru", "vanthu", "chuyenvien", "truongphong", "lanhdao"):
+        user = demo.user(username)
+        shown = modules_for(user)
+        for module in MODULES:
+            allowed = module.permission is None or can(user, module.permission)
+            assert (module in shown) == allowed, (username, module.key)
+        assert any(m.key == "incoming" for m in shown)

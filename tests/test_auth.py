@@ -10,6 +10,7 @@ import pyotp
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -384,14 +385,19 @@ def test_every_route_of_the_site_needs_a_sign_in_except_the_sign_in_pages(demo):
     # Machine endpoints other nodes post to: open without a session, each package is
     # authenticated by its XML-DSig signature against the directory (tests/test_exchange*.py).
     machine_routes = {"/lien-thong/inbox/"}
+    icon_routes = {"/favicon.ico"}  # browsers ask for it before any sign-in
     routes = _all_routes()
     assert len(routes) >= 10
     assert machine_routes <= set(routes)
+    assert icon_routes <= set(routes)
     for route in routes:
         assert "<" not in route, route
         response = Client().get(route)
         if route in machine_routes:
             assert response.status_code == 405, route  # POST only; nothing to read
+        elif route in icon_routes:
+            assert response.status_code == 301, route
+            assert response["Location"] == static("vanphong/favicon.svg"), route
         elif route in open_routes:
             assert response.status_code in (200, 302), route
             assert not response.get("Location", "").startswith(f"{SIGNIN}?next="), route
@@ -407,6 +413,19 @@ def test_static_files_and_the_sign_in_page_are_served_without_a_sign_in(demo):
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body.strip()
+
+
+def test_the_site_has_an_icon_served_offline(demo):
+    client = Client()
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    body = b"".join(icon.streaming_content) if icon.streaming else icon.content
+    assert body.startswith(b"<svg") and b"http://www.w3.org/2000/svg" in body
+    assert b"https://" not in body
+    page = client.get(SIGNIN).content.decode()
+    assert f'<link rel="icon" href="{static("vanphong/favicon.svg")}"' in page
 
 
 # --- sign-out and sessions ----------------------------------------------------------------

@@ -12,5 +12,6 @@ urlpatterns = [
     path("tai-khoan/", views.account, name="account"),
     path("tai-khoan/xac-thuc-hai-lop/", views.totp_setup, name="totp_setup"),
     path("tai-khoan/ma-truy-cap/<int:pk>/thu-hoi/", views.token_revoke, name="token_revoke"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("phan-he/<slug:key>/", views.module_page, name="module"),
 ]

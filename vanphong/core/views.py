@@ -9,8 +9,9 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanphong.core import services
 from vanphong.core.errors import DomainError
@@ -94,6 +95,13 @@ def signout(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "Bạn đã đăng xuất.")
     return redirect("core:login")
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page: send them to the SVG icon."""
+    return redirect(static("vanphong/favicon.svg"), permanent=True)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

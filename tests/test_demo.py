@@ -63,6 +63,16 @@ def test_the_demo_has_overdue_due_soon_informational_and_secret_documents(loaded
     assert IncomingDocument.objects.filter(organisation=demo.orgs["xa-an-binh"]).exists()
 
 
+def test_no_two_demo_people_share_a_name(demo):
+    from vanphong.core.demo import PEOPLE
+    from vanphong.core.models import User
+
+    names = [p.full_name for p in PEOPLE]
+    assert len(names) == len(set(names))
+    assert User.objects.get(username="luutru").full_name == "Trịnh Thị Phương"
+    assert User.objects.get(username="truongphong").full_name == "Vũ Thị Lan"
+
+
 def test_numbers_follow_the_party_and_the_state_forms():
     vptw = next(s for s in demo_corpus.SENDERS if s.issuer == "VPTW")
     ubnd = next(s for s in demo_corpus.SENDERS if s.issuer == "UBND")

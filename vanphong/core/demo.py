@@ -237,7 +237,7 @@ PEOPLE = [
     ),
     Person(
         "luutru",
-        "Vũ Thị Lan",
+        "Trịnh Thị Phương",
         "vptu",
         "Phòng Hành chính - Lưu trữ",
         "Cán bộ lưu trữ",

@@ -24,6 +24,11 @@ def test_the_administrator_sees_roots_crls_and_their_next_update(trust: Pki) -> 
     client = _client("admin")
     page = client.get(reverse("signing:trust")).content.decode()
     assert "Root CA thử nghiệm" in page and "CA chuyên dùng Chính phủ thử nghiệm" in page
+    # names are stored in asn1crypto's English form and shown with Vietnamese labels
+    assert "Common Name" not in page and "Organization" not in page and "Country" not in page
+    assert (
+        "Tên: Root CA thử nghiệm, Tổ chức: Ban Cơ yếu Chính phủ (thử nghiệm), Quốc gia: VN" in page
+    )
     next_update = trust_crl_next_update()
     assert next_update in page
 

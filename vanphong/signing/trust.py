@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
 from asn1crypto import crl as asn1_crl
@@ -55,7 +56,59 @@ def load_crl(data: bytes) -> asn1_crl.CertificateList:
 
 
 def name_text(name: asn1_x509.Name) -> str:
+    """The stored form of a name (asn1crypto's English "Common Name: …, Country: VN"); CRLs
+    are matched to certificates by it, so it must not change. Show it with `name_display`."""
     return str(name.human_friendly)
+
+
+# asn1crypto's English attribute labels -> the labels shown to Vietnamese users
+NAME_LABELS = {
+    "Common Name": "Tên",
+    "Organization": "Tổ chức",
+    "Organizational Unit": "Đơn vị",
+    "Country": "Quốc gia",
+    "State/Province": "Tỉnh/Thành phố",
+    "Locality": "Địa phương",
+    "Street Address": "Địa chỉ",
+    "Title": "Chức danh",
+    "Surname": "Họ",
+    "Given Name": "Tên riêng",
+    "Name": "Họ tên",
+    "Serial Number": "Số định danh",
+    "User ID": "Mã định danh",
+    "Email Address": "Thư điện tử",
+    "Organization Identifier": "Mã số tổ chức",
+    "Postal Code": "Mã bưu chính",
+    "Telephone Number": "Số điện thoại",
+    "Domain Component": "Thành phần miền",
+    "Pseudonym": "Bí danh",
+}
+_LABEL = "|".join(re.escape(k) for k in sorted(NAME_LABELS, key=len, reverse=True))
+_FIELD = rf"(?:{_LABEL}|\d+(?:\.\d+)+)"  # known labels, or a dotted OID asn1crypto leaves
+_PART = re.compile(rf"^({_FIELD}): (.*)$", re.DOTALL)
+
+
+def name_display(text: str) -> str:
+    """A stored name with Vietnamese labels: "Tên: …, Tổ chức: …, Quốc gia: VN". Text in
+    another form (already Vietnamese, RFC 4514, free text) is returned unchanged."""
+    if not text:
+        return text
+    # asn1crypto joins with "; " when a value holds a comma, else with ", "
+    separator = "; " if re.search(rf"; {_FIELD}: ", text) else ", "
+    parts = re.split(rf"{re.escape(separator)}(?={_FIELD}: )", text)
+    shown = []
+    for part in parts:
+        match = _PART.match(part)
+        if match is None:
+            return text
+        label, value = match.groups()
+        shown.append(f"{NAME_LABELS.get(label, label)}: {value}")
+    return separator.join(shown)
+
+
+def name_label(name: asn1_x509.Name) -> str:
+    """A certificate name as shown to users (in messages)."""
+    return name_display(name_text(name))
 
 
 def common_name(cert: asn1_x509.Certificate) -> str:

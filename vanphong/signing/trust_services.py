@@ -37,6 +37,8 @@ from vanphong.signing.trust import (
     is_self_signed,
     load_certificate,
     load_crl,
+    name_display,
+    name_label,
     name_text,
 )
 
@@ -111,7 +113,7 @@ def _store_crl(data: bytes, *, source: str) -> tuple[RevocationList, bool]:
     ca = _issuing_ca(crl.issuer, crl)
     if ca is None:
         raise DomainError(
-            f"CRL của “{name_text(crl.issuer)}” không được ký bởi chứng thư CA nào đã cấu hình; "
+            f"CRL của “{name_label(crl.issuer)}” không được ký bởi chứng thư CA nào đã cấu hình; "
             "hãy thêm chứng thư của tổ chức cấp trước."
         )
     tbs = crl["tbs_cert_list"]
@@ -124,7 +126,8 @@ def _store_crl(data: bytes, *, source: str) -> tuple[RevocationList, bool]:
     this_update = tbs["this_update"].native
     if newest is not None and this_update < newest.this_update:
         raise DomainError(
-            f"CRL của “{issuer}” phát hành ngày {timezone.localtime(this_update):%d/%m/%Y} cũ "
+            f"CRL của “{name_display(issuer)}” phát hành ngày "
+            f"{timezone.localtime(this_update):%d/%m/%Y} cũ "
             f"hơn CRL đang dùng ({timezone.localtime(newest.this_update):%d/%m/%Y})."
         )
     try:

@@ -25,7 +25,13 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 
 from vanphong.signing.models import Verdict
-from vanphong.signing.trust import TrustMaterial, common_name, is_self_signed, name_text
+from vanphong.signing.trust import (
+    TrustMaterial,
+    common_name,
+    is_self_signed,
+    name_label,
+    name_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +93,7 @@ def _issuer_known(
 def _untrusted_reason(
     cert: asn1_x509.Certificate, emb: EmbeddedPdfSignature, trust: TrustMaterial
 ) -> str:
-    issuer = name_text(cert.issuer)
+    issuer = name_label(cert.issuer)
     if not _issuer_known(cert, emb, trust):
         return (
             f"Không tìm thấy chứng thư của tổ chức cấp “{issuer}”: tổ chức này chưa được quản "
@@ -157,7 +163,7 @@ def _explain(
         return (
             Verdict.INDETERMINATE,
             f"Chưa có danh sách chứng thư bị thu hồi (CRL) còn hiệu lực của tổ chức cấp "
-            f"“{name_text(cert.issuer)}”; quản trị cần nhập CRL mới để kết luận.",
+            f"“{name_label(cert.issuer)}”; quản trị cần nhập CRL mới để kết luận.",
         )
     if not status.trusted:
         label = str(getattr(indic, "name", "không rõ"))

@@ -22,8 +22,7 @@ def test_the_stored_english_form_is_shown_with_vietnamese_labels() -> None:
     stored = name_text(name)
     assert stored.startswith("Common Name: Nguyễn Văn An")  # the key CRLs are matched by
     assert name_display(stored) == (
-        "Tên: Nguyễn Văn An, Đơn vị: Cục Chứng thực số, Tổ chức: Ban Cơ yếu Chính phủ, "
-        "Quốc gia: VN"
+        "Tên: Nguyễn Văn An, Đơn vị: Cục Chứng thực số, Tổ chức: Ban Cơ yếu Chính phủ, Quốc gia: VN"
     )
     assert name_label(name) == name_display(stored)
     assert cert_name(stored) == name_display(stored)
@@ -42,6 +41,25 @@ def test_other_text_is_left_as_it_is() -> None:
 
 
 def test_an_attribute_without_a_vietnamese_label_keeps_its_own() -> None:
-    assert name_display("Common Name: A, Business Category: B") == (
-        "Tên: A, Business Category: B"
+    assert name_display("Common Name: A, Business Category: B") == ("Tên: A, Business Category: B")
+
+
+def test_the_signature_panel_names_the_issuer_in_vietnamese() -> None:
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    issuer = name_text(_name(organization_name="Ban Cơ yếu Chính phủ", common_name="CA"))
+    sig = SimpleNamespace(
+        verdict="valid",
+        get_verdict_display="Hợp lệ",
+        signer_name="Nguyễn Văn An",
+        signing_time=None,
+        reason="",
+        issuer=issuer,
+        serial="0A",
     )
+    validation = SimpleNamespace(error="", signatures=SimpleNamespace(all=[sig]), validated_at=None)
+    html = render_to_string("signing/_validation.html", {"validation": validation})
+    assert "Tổ chức cấp: Tên: CA, Tổ chức: Ban Cơ yếu Chính phủ" in html
+    assert "Common Name" not in html

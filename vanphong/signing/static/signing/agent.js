@@ -50,4 +50,6 @@
       fail("Mất kết nối tới máy chủ khi hoàn tất chữ ký. Hãy ký lại.");
     }
   });
+  // The button is rendered disabled: a click before this script ran would do nothing.
+  button.disabled = false;
 })();

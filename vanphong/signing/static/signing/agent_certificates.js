@@ -44,4 +44,6 @@
       button.disabled = false;
     }
   });
+  // The button is rendered disabled: a click before this script ran would do nothing.
+  button.disabled = false;
 })();

@@ -92,6 +92,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 _FAILED = pytest.StashKey[bool]()
 
+# Until the page's `load` event (its scripts have run) nothing takes the pointer, so Playwright's
+# hit-target check waits and retries instead of clicking a button whose handler (Bootstrap's data
+# API, the desk agent's script) is not attached yet: the click a person makes once the page has
+# loaded. Keyboard input is not held back.
+_NO_POINTER_BEFORE_LOAD = """
+(() => {
+  const style = document.createElement("style");
+  style.textContent = "* { pointer-events: none !important; }";
+  const attach = () => (document.head || document.documentElement).appendChild(style);
+  if (document.documentElement) {
+    attach();
+  } else {
+    new MutationObserver((_, observer) => {
+      if (document.documentElement) { observer.disconnect(); attach(); }
+    }).observe(document, { childList: true });
+  }
+  window.addEventListener("load", () => style.remove());
+})();
+"""
+
 
 def _record_traffic(page: Any, lines: list[str], name: str) -> None:
     """Keep what the page asked and got (and its console), to explain a failed step."""
@@ -145,6 +165,7 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
             reduced_motion="reduce",
         )
         context.set_default_timeout(15_000)
+        context.add_init_script(script=_NO_POINTER_BEFORE_LOAD)
         contexts.append(context)
         page = context.new_page()
         _record_traffic(page, traffic, f"page {len(contexts) - 1}")

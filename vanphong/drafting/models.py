@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import BaseConstraint
 
 from vanphong.core.models import Organisation, Secrecy, Unit, User
 from vanphong.documents.models import DocumentType, IncomingDocument, Urgency
 from vanphong.files.models import Blob
 from vanphong.numbering.models import OutgoingNumbering
+
+
+def one_rule_per_type(name: str) -> list[BaseConstraint]:
+    """One row per (organisation, document type), and one general row (no type) per
+    organisation: the shape of per-type settings such as review chains and signature rules."""
+    return [
+        models.UniqueConstraint(fields=["organisation", "doc_type"], name=f"{name}_unique"),
+        models.UniqueConstraint(
+            fields=["organisation"],
+            condition=models.Q(doc_type__isnull=True),
+            name=f"{name}_general_unique",
+        ),
+    ]
 
 
 class OutStatus(models.TextChoices):
@@ -212,16 +226,7 @@ class ReviewChain(models.Model):
     class Meta:
         verbose_name = "quy trình trình duyệt"
         verbose_name_plural = "quy trình trình duyệt"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "doc_type"], name="review_chain_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["organisation"],
-                condition=models.Q(doc_type__isnull=True),
-                name="review_chain_general_unique",
-            ),
-        ]
+        constraints = one_rule_per_type("review_chain")
 
     def __str__(self) -> str:
         return self.name
@@ -298,16 +303,7 @@ class SignatureRequirement(models.Model):
     class Meta:
         verbose_name = "yêu cầu ký số khi ban hành"
         verbose_name_plural = "yêu cầu ký số khi ban hành"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "doc_type"], name="signature_requirement_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["organisation"],
-                condition=models.Q(doc_type__isnull=True),
-                name="signature_requirement_general_unique",
-            ),
-        ]
+        constraints = one_rule_per_type("signature_requirement")
 
     def __str__(self) -> str:
         kinds = [

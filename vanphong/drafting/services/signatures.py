@@ -321,16 +321,8 @@ def outgoing_sign(
     )
     if isinstance(result, signing.AgentRequest):
         return result
-    note, data = _signed_note(result)
-    return _attach(
-        actor=actor,
-        document_id=doc.pk,
-        base_blob_id=doc.final_pdf_id,
-        pdf=result.pdf,
-        action=OutAction.SIGN,
-        note=note,
-        data={**data, "box": _box_data(box), "via": "server"},
-        dispatch=dispatch,
+    return _attach_signer_signature(
+        actor=actor, doc=doc, result=result, box=box, via="server", dispatch=dispatch
     )
 
 
@@ -349,8 +341,23 @@ def outgoing_sign_complete(
     result = signing.agent_complete(actor=actor, pending_id=pending_id, response=response)
     if not _extends(result.pdf, base):
         raise DomainError("Chữ ký vừa hoàn tất không phải của bản PDF đã cấp số của văn bản này.")
-    note, data = _signed_note(result)
     box = signer_box_for(base, doc.signer.full_name)
+    return _attach_signer_signature(
+        actor=actor, doc=doc, result=result, box=box, via="agent", dispatch=dispatch
+    )
+
+
+def _attach_signer_signature(
+    *,
+    actor: User,
+    doc: OutgoingDocument,
+    result: signing.SignedPdf,
+    box: Box,
+    via: str,
+    dispatch: bool,
+) -> OutgoingDocument:
+    """Store the signer's signed PDF (server key or desk agent) as the document's next version."""
+    note, data = _signed_note(result)
     return _attach(
         actor=actor,
         document_id=doc.pk,
@@ -358,7 +365,7 @@ def outgoing_sign_complete(
         pdf=result.pdf,
         action=OutAction.SIGN,
         note=note,
-        data={**data, "box": _box_data(box), "via": "agent"},
+        data={**data, "box": _box_data(box), "via": via},
         dispatch=dispatch,
     )
 

@@ -407,7 +407,7 @@ def test_an_action_the_caller_may_not_take_is_forbidden(api, demo):
         f"/{doc.pk}/route", {"lead_unit_id": demo.unit("Phòng Tổng hợp").pk}
     )
     assert response.status_code == 403
-    assert response.json()["detail"] == "Bạn không có quyền thực hiện thao tác này."
+    assert response.json()["detail"] == "Đồng chí không có quyền thực hiện thao tác này."
     assert selectors.document_detail(demo.user("vanthu"), doc.pk).status == "presented"
 
 

@@ -140,7 +140,7 @@ def test_each_reviewer_is_notified_in_turn_and_the_drafter_on_a_return(
     with django_capture_on_commit_callbacks(execute=True):
         doc = draft_submit(actor=demo.user("chuyenvien"), document=new_draft(demo))
     waiting = Notification.objects.get(user=demo.user("truongphong"))
-    assert waiting.title.startswith("Dự thảo chờ bạn duyệt") and waiting.url.endswith(
+    assert waiting.title.startswith("Dự thảo chờ đồng chí duyệt") and waiting.url.endswith(
         f"/van-ban-di/{doc.pk}/"
     )
     with django_capture_on_commit_callbacks(execute=True):

@@ -309,7 +309,7 @@ def test_a_pdf_signed_elsewhere_must_be_the_numbered_pdf_signed_with_a_registere
     leader.certificates.all().delete()  # signed with a certificate he never registered
     signed = signing.sign_personal(actor=leader, pdf=numbered, box=box, secret="MatKhau@2026")
     assert isinstance(signed, signing.SignedPdf)
-    with pytest.raises(DomainError, match="không dùng chứng thư số bạn đã đăng ký"):
+    with pytest.raises(DomainError, match="không dùng chứng thư số đồng chí đã đăng ký"):
         outgoing_sign_upload(actor=leader, document=doc, file=upload(signed.pdf))
     doc.refresh_from_db()
     assert doc.status == OutStatus.TO_SIGN and read(doc.final_pdf) == numbered

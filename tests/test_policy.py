@@ -35,7 +35,7 @@ def test_an_unknown_action_is_denied_even_to_an_administrator(demo):
 def test_require_raises_permission_denied_with_a_vietnamese_message(demo):
     with pytest.raises(PermissionDenied) as caught:
         policy.require(demo.user("chuyenvien"), "core.view_audit_log")
-    assert str(caught.value) == "Bạn không có quyền thực hiện thao tác này."
+    assert str(caught.value) == "Đồng chí không có quyền thực hiện thao tác này."
     with pytest.raises(PermissionDenied) as custom:
         policy.require(demo.user("chuyenvien"), "core.view_audit_log", message="Không được xem.")
     assert str(custom.value) == "Không được xem."

@@ -202,7 +202,7 @@ def test_on_an_isolated_network_a_secret_document_keeps_its_content_and_files(de
 
 def test_a_clerk_may_not_register_above_their_clearance(demo):
     response = demo.client("vanthu").post(CREATE, form_data(demo, secrecy=str(Secrecy.TUYET_MAT)))
-    assert "Bạn không được vào sổ văn bản ở mức độ mật này." in text(response)
+    assert "Đồng chí không được vào sổ văn bản ở mức độ mật này." in text(response)
     assert not IncomingDocument.objects.exists()
 
 

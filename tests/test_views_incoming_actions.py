@@ -21,7 +21,7 @@ from vanphong.documents.models import (
     WorkStatus,
 )
 
-DENIED = "Bạn không có quyền thực hiện thao tác này."
+DENIED = "Đồng chí không có quyền thực hiện thao tác này."
 
 
 def act(demo: Any, username: str, doc: IncomingDocument, slug: str, **data: Any) -> Any:
@@ -265,7 +265,7 @@ def test_a_co_handler_finishes_their_part(demo, presented):
     item = WorkItem.objects.get(document=presented, kind=WorkKind.CO)
     assert item.status == WorkStatus.DONE
     again = act(demo, "chuyenvien2", presented, "co_done", note="Lần nữa")
-    assert "không còn việc nào của bạn" in page(again)
+    assert "không còn việc nào của đồng chí" in page(again)
 
 
 def test_the_handler_is_not_a_co_handler(demo, assigned):

@@ -17,7 +17,7 @@ def test_the_clerk_signs_in_sees_the_greeting_and_signs_out(demo, sign_in, live_
     page.get_by_role("button", name="Nguyễn Thị Thu Hà").click()
     page.get_by_test_id("signout").click()
     page.wait_for_url(f"{live_server.url}/dang-nhap/")
-    expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
+    expect(page.get_by_text("Đồng chí đã đăng xuất.")).to_be_visible()
     page.goto(f"{live_server.url}/van-ban-den/")
     assert "/dang-nhap/" in page.url  # signed out: pages send you back to sign in
 

@@ -30,7 +30,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    message = str(exc) or "Bạn không có quyền thực hiện thao tác này."
+    message = str(exc) or "Đồng chí không có quyền thực hiện thao tác này."
     return api.create_response(request, {"detail": message}, status=403)
 
 

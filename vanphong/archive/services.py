@@ -83,7 +83,7 @@ def _check_options(actor: User, options: BatchOptions) -> None:
     if options.secrecy not in Secrecy.values:
         raise DomainError("Mức độ mật không hợp lệ.", field="secrecy")
     if options.secrecy > actor.clearance:
-        raise DomainError("Bạn không đủ mức tiếp cận bí mật cho lô này.", field="secrecy")
+        raise DomainError("Đồng chí không đủ mức tiếp cận bí mật cho lô này.", field="secrecy")
     if options.secrecy > Secrecy.NONE and settings.NETWORK_ZONE == "connected":
         raise DomainError(
             "Máy chủ đang ở mạng có kết nối: không được lưu bản quét tài liệu mật. Tài liệu mật "

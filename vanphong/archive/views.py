@@ -24,8 +24,8 @@ from vanphong.documents.web import current_user, error_message, is_partial
 from vanphong.files.models import Blob, BlobText, ExtractStatus
 from vanphong.files.store import iter_blob
 
-NOT_FOUND = "Không tìm thấy tài liệu hoặc bạn không có quyền xem."
-BATCH_NOT_FOUND = "Không tìm thấy lô số hóa hoặc bạn không có quyền xem."
+NOT_FOUND = "Không tìm thấy tài liệu hoặc đồng chí không có quyền xem."
+BATCH_NOT_FOUND = "Không tìm thấy lô số hóa hoặc đồng chí không có quyền xem."
 
 
 def _page(request: HttpRequest) -> int:
@@ -36,7 +36,7 @@ def _page(request: HttpRequest) -> int:
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    require(user, "archive.view", None, "Bạn không có quyền xem kho lưu trữ.")
+    require(user, "archive.view", None, "Đồng chí không có quyền xem kho lưu trữ.")
     q = request.GET.get("q", "").strip()[:200]
     page = _page(request)
     rows, has_next = selectors.records_page(user, q, page)

@@ -21,7 +21,7 @@ _rules: dict[str, Rule] = {}
 _scopes: dict[str, Scope] = {}
 F = TypeVar("F", bound=Callable[..., Any])
 
-DENIED_MESSAGE = "Bạn không có quyền thực hiện thao tác này."
+DENIED_MESSAGE = "Đồng chí không có quyền thực hiện thao tác này."
 
 
 def rule(action: str) -> Callable[[F], F]:

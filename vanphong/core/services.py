@@ -149,7 +149,7 @@ def totp_disable(*, actor: User, target: User, request: HttpRequest | None = Non
     from vanphong.core.policy import is_admin
 
     if actor.pk != target.pk and not is_admin(actor):
-        raise DomainError("Bạn không có quyền tắt xác thực hai lớp của người khác.")
+        raise DomainError("Đồng chí không có quyền tắt xác thực hai lớp của người khác.")
     with transaction.atomic():
         target.totp_enabled = False
         target.totp_secret = ""

@@ -93,7 +93,7 @@ def signin_totp(request: HttpRequest) -> HttpResponse:
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.info(request, "Bạn đã đăng xuất.")
+    messages.info(request, "Đồng chí đã đăng xuất.")
     return redirect("core:login")
 
 

@@ -274,5 +274,5 @@ def unavailable_reason(user: User, doc: IncomingDocument, spec: ActionSpec) -> s
         except DomainError as exc:
             return exc.message
     if spec.only_if is not None and any(can(user, p, doc) for p in spec.permissions):
-        return f"Thao tác “{spec.label}” không còn việc nào của bạn để thực hiện."
+        return f"Thao tác “{spec.label}” không còn việc nào của đồng chí để thực hiện."
     return DENIED_MESSAGE

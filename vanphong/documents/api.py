@@ -88,7 +88,7 @@ def _visible(actor: User, pk: int) -> IncomingDocument:
     """The document if the caller may see it; 404 otherwise (existence not revealed)."""
     doc = selectors.document_detail(actor, pk)
     if doc is None:
-        raise Http404("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
+        raise Http404("Không tìm thấy văn bản hoặc đồng chí không có quyền xem.")
     return doc
 
 
@@ -320,7 +320,7 @@ def document_detail(request: HttpRequest, pk: DocId) -> DocumentOut:
 def file_download(request: HttpRequest, pk: DocId, file_id: int) -> FileResponse:
     actor = _actor(request)
     doc = _visible(actor, pk)
-    require(actor, "documents.download", doc, "Bạn không được tải tệp của văn bản này.")
+    require(actor, "documents.download", doc, "Đồng chí không được tải tệp của văn bản này.")
     stored = doc.files.select_related("blob").filter(pk=file_id).first()
     if stored is None:
         raise Http404("Không tìm thấy tệp.")

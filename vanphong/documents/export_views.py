@@ -21,7 +21,7 @@ def export_register(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBa
         request.user,
         "documents.export_register",
         request.user.organisation,
-        "Bạn không có quyền in, xuất sổ văn bản đến.",
+        "Đồng chí không có quyền in, xuất sổ văn bản đến.",
     )
     if kind not in exports.KINDS or fmt not in exports.FORMATS:
         raise Http404("Không có mẫu sổ hoặc định dạng tệp này.")

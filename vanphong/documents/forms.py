@@ -254,7 +254,7 @@ class IncomingForm(StyledForm):
         choices=Secrecy.choices,
         coerce=int,
         initial=Secrecy.NONE,
-        error_messages={"invalid_choice": "Bạn không được vào sổ văn bản ở mức độ mật này."},
+        error_messages={"invalid_choice": "Đồng chí không được vào sổ văn bản ở mức độ mật này."},
     )
     due_date = date_field("Hạn xử lý", required=False)
     notes = forms.CharField(

@@ -49,7 +49,7 @@ TAB_COUNTS = {
     "qua_han": "incoming_overdue",
     "de_biet": "incoming_info",
 }
-NOT_FOUND = "Không tìm thấy văn bản hoặc bạn không có quyền xem."
+NOT_FOUND = "Không tìm thấy văn bản hoặc đồng chí không có quyền xem."
 
 
 def _page_number(request: HttpRequest) -> int:

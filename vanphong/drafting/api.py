@@ -161,7 +161,7 @@ def _actor(request: HttpRequest) -> User:
 def _visible(actor: User, pk: int) -> OutgoingDocument:
     doc = selectors.detail(actor, pk)
     if doc is None:
-        raise Http404("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
+        raise Http404("Không tìm thấy văn bản hoặc đồng chí không có quyền xem.")
     return doc
 
 
@@ -240,7 +240,7 @@ def create(request: HttpRequest, body: DraftIn) -> Reply[OutgoingOut]:
     replies = list(visible_incoming.filter(pk__in=body.replies_to))
     if len(replies) != len(set(body.replies_to)):
         raise DomainError(
-            "Có văn bản đến không tìm thấy hoặc bạn không xem được.", field="replies_to"
+            "Có văn bản đến không tìm thấy hoặc đồng chí không xem được.", field="replies_to"
         )
     related = selectors.detail(actor, body.related_id) if body.related_id else None
     data = DraftData(

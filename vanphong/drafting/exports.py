@@ -94,7 +94,7 @@ def outgoing_register_export(
         actor,
         "drafting.export_register",
         actor.organisation,
-        "Bạn không có quyền in, xuất sổ văn bản đi.",
+        "Đồng chí không có quyền in, xuất sổ văn bản đi.",
     )
     if fmt not in WRITERS:
         raise DomainError("Không có định dạng tệp này.")

@@ -68,7 +68,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    require(user, "drafting.create", None, "Bạn không có quyền soạn thảo văn bản đi.")
+    require(user, "drafting.create", None, "Đồng chí không có quyền soạn thảo văn bản đi.")
     form = DraftForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +84,7 @@ def create(request: HttpRequest) -> HttpResponse:
 def _doc_or_404(request: HttpRequest, pk: int) -> Any:
     doc = selectors.detail(current_user(request), pk)
     if doc is None:
-        raise Http404("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
+        raise Http404("Không tìm thấy văn bản hoặc đồng chí không có quyền xem.")
     return doc
 
 
@@ -302,7 +302,7 @@ def export_register(request: HttpRequest, fmt: str) -> HttpResponseBase:
         user,
         "drafting.export_register",
         user.organisation,
-        "Bạn không có quyền in, xuất sổ văn bản đi.",
+        "Đồng chí không có quyền in, xuất sổ văn bản đi.",
     )
     try:
         date_from, date_to = parse_range(

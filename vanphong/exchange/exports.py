@@ -119,7 +119,7 @@ def _write_xlsx(out: IO[bytes], rows: Iterator[list[Any]]) -> int:
 def log_export(
     *, actor: User, messages: QuerySet[Message], fmt: str, description: str = ""
 ) -> ExportFile:
-    require(actor, "exchange.view_log", None, "Bạn không có quyền xuất nhật ký liên thông.")
+    require(actor, "exchange.view_log", None, "Đồng chí không có quyền xuất nhật ký liên thông.")
     if fmt not in FORMATS:
         raise DomainError("Chỉ xuất được CSV hoặc XLSX.")
     out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the response, which closes it)

@@ -105,7 +105,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 def _arrival_or_404(request: HttpRequest, pk: int) -> Any:
     arrival = selectors.arrival_detail(current_user(request), pk)
     if arrival is None:
-        raise Http404("Không tìm thấy văn bản điện tử hoặc bạn không có quyền xem.")
+        raise Http404("Không tìm thấy văn bản điện tử hoặc đồng chí không có quyền xem.")
     return arrival
 
 
@@ -325,7 +325,7 @@ def _log_filter(request: HttpRequest) -> tuple[LogFilterForm, selectors.LogFilte
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    require(user, "exchange.view_log", None, "Bạn không có quyền xem nhật ký liên thông.")
+    require(user, "exchange.view_log", None, "Đồng chí không có quyền xem nhật ký liên thông.")
     form, flt = _log_filter(request)
     rows = list(selectors.messages(user, flt)[:201])
     return render(
@@ -359,7 +359,7 @@ def log_export(request: HttpRequest, fmt: str) -> FileResponse:
 @require_GET
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    require(user, "exchange.view_log", None, "Bạn không có quyền xem nhật ký liên thông.")
+    require(user, "exchange.view_log", None, "Đồng chí không có quyền xem nhật ký liên thông.")
     message = selectors.message_detail(user, pk)
     if message is None:
         raise Http404("Không có gói tin này.")
@@ -373,7 +373,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def message_body(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    require(user, "exchange.view_log", None, "Bạn không có quyền xem nhật ký liên thông.")
+    require(user, "exchange.view_log", None, "Đồng chí không có quyền xem nhật ký liên thông.")
     message = selectors.message_detail(user, pk)
     if message is None or message.body is None:
         raise Http404("Nội dung gói tin không còn lưu (đã quá thời hạn lưu giữ).")
@@ -402,7 +402,7 @@ def outgoing_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     doc = drafting_selectors.detail(user, pk)
     if doc is None:
-        raise Http404("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
+        raise Http404("Không tìm thấy văn bản hoặc đồng chí không có quyền xem.")
     dispatches = selectors.timeline(user, doc)
     if not dispatches:
         return HttpResponse("", status=286)  # htmx: stop polling, nothing sent by exchange

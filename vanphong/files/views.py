@@ -17,7 +17,7 @@ from vanphong.files.models import BlobText, ExtractStatus
 from vanphong.files.store import iter_blob
 from vanphong.files.templatetags.extraction import extraction_context
 
-NOT_FOUND = "Không tìm thấy văn bản hoặc bạn không có quyền xem."
+NOT_FOUND = "Không tìm thấy văn bản hoặc đồng chí không có quyền xem."
 
 
 def _document(request: HttpRequest, pk: int) -> IncomingDocument:
@@ -38,7 +38,7 @@ def extraction(request: HttpRequest, pk: int) -> HttpResponse:
 def searchable(request: HttpRequest, pk: int, file_id: int) -> StreamingHttpResponse:
     doc = _document(request, pk)
     if not can(current_user(request), "documents.download", doc):
-        raise PermissionDenied("Bạn không có quyền tải tệp của văn bản này.")
+        raise PermissionDenied("Đồng chí không có quyền tải tệp của văn bản này.")
     file = DocumentFile.objects.filter(document=doc, pk=file_id).first()
     state = (
         BlobText.objects.filter(blob_id=file.blob_id, status=ExtractStatus.DONE).first()

@@ -163,7 +163,7 @@ def personal_signer(user: User, secret: str | None = None) -> tuple[Signer, Sign
     if profile is None:
         if cert is None:
             raise DomainError(
-                "Bạn chưa đăng ký chứng thư số. Hãy đăng ký chứng thư trước khi ký bằng token."
+                "Đồng chí chưa đăng ký chứng thư số. Hãy đăng ký chứng thư trước khi ký bằng token."
             )
         return AgentSigner(cert), None
     return signer_for_profile(profile, cert, secret), profile
@@ -298,7 +298,7 @@ def _agent_prepare(*, actor: User, signer: AgentSigner, pdf: bytes, spec: SignSp
     pairing = AgentPairing.objects.filter(user=actor).first()
     if pairing is None:
         raise DomainError(
-            "Máy của bạn chưa ghép nối chương trình ký vanphong-signer. Hãy ghép nối ở trang "
+            "Máy của đồng chí chưa ghép nối chương trình ký vanphong-signer. Hãy ghép nối ở trang "
             "Chứng thư số."
         )
     cert = signer.certificate()

@@ -252,6 +252,6 @@ def signer_for_profile(
         )
     if agent_cert is None:
         raise DomainError(
-            "Bạn chưa đăng ký chứng thư số. Hãy đăng ký chứng thư trước khi ký bằng token."
+            "Đồng chí chưa đăng ký chứng thư số. Hãy đăng ký chứng thư trước khi ký bằng token."
         )
     return AgentSigner(agent_cert)

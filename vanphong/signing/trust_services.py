@@ -216,7 +216,7 @@ def certificate_register(
         )
     with transaction.atomic():
         if UserCertificate.objects.filter(user=actor, fingerprint=info.fingerprint).exists():
-            raise DomainError("Bạn đã đăng ký chứng thư này.")
+            raise DomainError("Đồng chí đã đăng ký chứng thư này.")
         row = UserCertificate.objects.create(
             user=actor,
             der=info.der,

@@ -64,7 +64,7 @@ def register_export(
         actor,
         "documents.export_register",
         actor.organisation,
-        "Bạn không có quyền in, xuất sổ văn bản đến.",
+        "Đồng chí không có quyền in, xuất sổ văn bản đến.",
     )
     spec = KINDS.get(kind)
     if spec is None or fmt not in WRITERS:

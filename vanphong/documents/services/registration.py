@@ -189,7 +189,7 @@ def _check(actor: User, data: IncomingData) -> bool:
         raise DomainError("Vui lòng nhập trích yếu.", field="summary")
     if data.secrecy > actor.clearance:
         raise DomainError(
-            "Bạn không đủ mức tiếp cận bí mật để vào sổ văn bản này.", field="secrecy"
+            "Đồng chí không đủ mức tiếp cận bí mật để vào sổ văn bản này.", field="secrecy"
         )
     return secret_connected
 

@@ -93,7 +93,7 @@ def _validate(actor: User, data: DraftData) -> None:
     if not [line for line in data.recipients if line.label.strip() or line.organisation]:
         raise DomainError("Vui lòng nhập ít nhất một nơi nhận.", field="recipients")
     if data.secrecy not in Secrecy.values or data.secrecy > actor.clearance:
-        raise DomainError("Bạn không đủ mức tiếp cận bí mật cho độ mật này.", field="secrecy")
+        raise DomainError("Đồng chí không đủ mức tiếp cận bí mật cho độ mật này.", field="secrecy")
     if data.secrecy > Secrecy.NONE and settings.NETWORK_ZONE == "connected":
         raise DomainError(
             "Văn bản mật không được soạn thảo, lưu trên mạng có kết nối ra ngoài. Hãy soạn trên "
@@ -118,8 +118,8 @@ def _validate(actor: User, data: DraftData) -> None:
     for incoming in data.replies_to:
         if not can(actor, "documents.view", incoming):
             raise DomainError(
-                f"Bạn không xem được văn bản đến số {incoming.arrival_number} nên không trả lời "
-                "được văn bản đó.",
+                f"Đồng chí không xem được văn bản đến số {incoming.arrival_number} nên không "
+                "trả lời được văn bản đó.",
                 field="replies_to",
             )
 
@@ -147,7 +147,7 @@ def _store_version(
 
 def draft_create(*, actor: User, data: DraftData) -> OutgoingDocument:
     """Start a draft: metadata, recipients, replies, and version 1 generated from the template."""
-    require(actor, "drafting.create", None, "Bạn không có quyền soạn thảo văn bản đi.")
+    require(actor, "drafting.create", None, "Đồng chí không có quyền soạn thảo văn bản đi.")
     _validate(actor, data)
     if actor.organisation_id is None:
         raise DomainError("Tài khoản chưa thuộc cơ quan nào nên không soạn được văn bản đi.")
@@ -314,7 +314,9 @@ def draft_submit(
         )
         if steps:
             notify_after_commit(
-                user_ids=[steps[0][2].pk], doc=doc, title=f"Dự thảo chờ bạn duyệt: {doc.summary}"
+                user_ids=[steps[0][2].pk],
+                doc=doc,
+                title=f"Dự thảo chờ đồng chí duyệt: {doc.summary}",
             )
     return doc
 
@@ -333,7 +335,7 @@ def review_approve(
             actor=actor,
             document=document,
             permission="drafting.review",
-            message="Văn bản không ở bước chờ bạn duyệt.",
+            message="Văn bản không ở bước chờ đồng chí duyệt.",
         )
         step = _pending_step(doc)
         latest = doc.versions.order_by("-number").first()
@@ -354,7 +356,7 @@ def review_approve(
             notify_after_commit(
                 user_ids=[following.reviewer_id],
                 doc=doc,
-                title=f"Dự thảo chờ bạn duyệt: {doc.summary}",
+                title=f"Dự thảo chờ đồng chí duyệt: {doc.summary}",
             )
         else:
             doc.status, doc.current_step = OutStatus.APPROVED, 0
@@ -384,7 +386,7 @@ def review_return(
             actor=actor,
             document=document,
             permission="drafting.review",
-            message="Văn bản không ở bước chờ bạn duyệt.",
+            message="Văn bản không ở bước chờ đồng chí duyệt.",
         )
         step = _pending_step(doc)
         latest = doc.versions.order_by("-number").first()

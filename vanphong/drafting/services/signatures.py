@@ -185,7 +185,7 @@ def _load(actor: User, document: OutgoingDocument | int) -> OutgoingDocument:
 
 
 def _check_signer(actor: User, doc: OutgoingDocument) -> None:
-    require(actor, "drafting.view", doc, "Bạn không có quyền xem văn bản này.")
+    require(actor, "drafting.view", doc, "Đồng chí không có quyền xem văn bản này.")
     if doc.signer_id != actor.pk:
         raise DomainError(
             f"Chỉ người có thẩm quyền ký văn bản này ({doc.signer.full_name}) mới ký số được."
@@ -423,7 +423,7 @@ def outgoing_sign_upload(
     mine = [s for s in new if _registered(actor, s.serial, s.issuer)]
     if not mine:
         raise DomainError(
-            "Chữ ký trong tệp không dùng chứng thư số bạn đã đăng ký. Hãy đăng ký chứng thư ở "
+            "Chữ ký trong tệp không dùng chứng thư số đồng chí đã đăng ký. Hãy đăng ký chứng thư ở "
             "trang Chứng thư số của tôi, hoặc ký bằng chứng thư đã đăng ký.",
             field="file",
         )

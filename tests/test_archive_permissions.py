@@ -3,6 +3,7 @@ and compared with the policy rules, the SQL scope, the list page, the detail pag
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -144,3 +145,17 @@ def test_secret_batches_are_refused_on_a_connected_network_and_above_clearance(
         services.batch_create_from_zip(
             actor=demo.user("chuyenvien"), upload=zip_upload, options=services.BatchOptions()
         )
+
+
+def test_the_record_page_labels_its_fields_in_vietnamese_with_the_standard_code_as_a_tooltip(
+    demo: Demo, records: dict[int, ArchiveRecord]
+) -> None:
+    record = records[Secrecy.NONE]
+    body = demo.client("luutru").get(f"/luu-tru/{record.pk}/").content.decode()
+    metadata = body.split('data-testid="archive-metadata"', 1)[1].split("</dl>", 1)[0]
+    pairs = re.findall(r'<dt class="col-sm-3"(?: title="([^"]*)")?>([^<]*)</dt>', metadata)
+    by_label = {label: title for title, label in pairs}
+    assert by_label["Số, ký hiệu"] == "Trường CodeNotation theo chuẩn dữ liệu lưu trữ"
+    assert by_label["Thời hạn bảo quản"] == "Trường Maintenance theo chuẩn dữ liệu lưu trữ"
+    assert all(re.search(r"[A-Z][a-z]+[A-Z]", label) is None for label in by_label)
+    assert "(CodeNotation)" not in body and "(FileNotation)" not in body

@@ -157,4 +157,4 @@ def test_the_count_stops_at_the_cap_and_says_more(
     # a leader sees one of the three: the cap never counts what the policy hides
     assert search(demo.user("lanhdao"), SearchParams(q="an ninh")).total == 1
     body = demo.client("vanthu").get("/tim-kiem/", {"q": "an ninh"}).content.decode()
-    assert "Tìm thấy <strong>hơn 2</strong> văn bản" in body
+    assert "Tìm thấy <strong>hơn 2</strong> kết quả" in body

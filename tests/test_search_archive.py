@@ -203,6 +203,8 @@ def test_the_page_and_the_api_show_archive_records_to_their_readers(
     assert body.status_code == 200
     assert "Hồ sơ lưu trữ" in text and f'href="/luu-tru/{plain}/"' in text
     assert 'value="archive"' in text  # the kind filter offers archive records
+    assert "Tìm thấy <strong>2</strong> kết quả" in text  # records are not "văn bản"
+    assert "</strong> văn bản" not in text
     other = demo.client("chuyenvien").get("/tim-kiem/", {"q": "phuong an"}).content.decode()
     assert f"/luu-tru/{plain}/" not in other and 'value="archive"' not in other
 

@@ -28,7 +28,7 @@ def test_the_page_shows_highlighted_results_for_an_unaccented_query(
     response = demo.client("vanthu").get("/tim-kiem/", {"q": "dai hoi"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Tìm thấy <strong>2</strong> văn bản" in body
+    assert "Tìm thấy <strong>2</strong> kết quả" in body
     assert "<mark>Đại</mark> <mark>hội</mark>" in body
 
 
@@ -44,7 +44,7 @@ def test_typing_returns_only_the_results_fragment_with_the_last_word_as_a_prefix
 
 def test_a_leader_does_not_see_the_secret_document_nor_its_count(demo: Any, indexed: Any) -> None:
     body = demo.client("lanhdao").get("/tim-kiem/", {"q": "dai hoi"}).content.decode()
-    assert "Tìm thấy <strong>1</strong> văn bản" in body
+    assert "Tìm thấy <strong>1</strong> kết quả" in body
     assert "(mật)" not in body
 
 

@@ -53,8 +53,10 @@ class HitOut(Schema):
 
 
 class SearchOut(Schema):
-    total: int = Field(description=f"Số văn bản khớp, tối đa {MAX_RESULTS} (xem `more`)")
-    more: bool = Field(description=f"Có hơn {MAX_RESULTS} văn bản khớp: hãy thu hẹp từ khóa")
+    total: int = Field(
+        description=f"Số kết quả khớp (văn bản, hồ sơ lưu trữ), tối đa {MAX_RESULTS}, xem `more`"
+    )
+    more: bool = Field(description=f"Có hơn {MAX_RESULTS} kết quả khớp: hãy thu hẹp từ khóa")
     page: int
     pages: int
     message: str

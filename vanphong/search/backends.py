@@ -1,7 +1,7 @@
 """The two engines behind one interface, and the two query shapes each of them runs.
 
 A search returns at most `MAX_RESULTS` + 1 matching entries (the count shown is capped: "hơn
-1.000 văn bản"), ranks only those, and returns one page of them. Two shapes:
+1.000 kết quả"), ranks only those, and returns one page of them. Two shapes:
 
 - **index-driven** (users who see a large part of the register): the full-text index yields the
   matches newest first (FTS5 `ORDER BY rowid DESC`; on PostgreSQL the planner walks the primary

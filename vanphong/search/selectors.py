@@ -7,7 +7,7 @@ archive records), so counts and pages never include a row the user may not see.
 The query shape depends on the user (see `search.backends`): someone who sees only the documents
 they take part in, and takes part in at most `CANDIDATE_LIMIT` of them, is searched from those
 documents; everyone else (readers of the archive included) from the full-text index. Counting
-stops at `MAX_RESULTS` + 1 ("hơn 1.000 văn bản"): pages beyond the first thousand matches are not
+stops at `MAX_RESULTS` + 1 ("hơn 1.000 kết quả"): pages beyond the first thousand matches are not
 offered; a narrower query is.
 """
 

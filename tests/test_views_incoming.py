@@ -228,7 +228,7 @@ def test_a_duplicate_is_shown_with_the_earlier_entry_and_nothing_is_stored(demo,
     assert 'data-testid="duplicate-panel"' in page
     assert reverse("documents:detail", args=[earlier.pk]) in page
     assert "Cùng một văn bản" in page and "Vẫn vào sổ" in page
-    assert "ban-giay.pdf" in page and "hãy chọn lại tệp" in page
+    assert "Đã giữ tệp: <strong>ban-giay.pdf</strong>" in page and "không cần chọn lại" in page
     assert IncomingDocument.objects.count() == 1
     assert not DocumentFile.objects.exists()
 

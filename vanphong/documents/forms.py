@@ -262,15 +262,20 @@ class IncomingForm(StyledForm):
     )
     attachments = MultipleFileField(label="Tệp văn bản")
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, held: Sequence[UploadedFile] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.held = list(held)  # files kept from the previous submit (files.holding)
         secrecy = self.fields["secrecy"]
         assert isinstance(secrecy, forms.TypedChoiceField)
         secrecy.choices = secrecy_choices(user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "attachments" in data:
+            data["attachments"] = [*self.held, *data["attachments"]]
         if secret_connected(data.get("secrecy")):
             if data.get("attachments"):
                 self.add_error(

@@ -2,8 +2,9 @@
 
 Bulk entry of paper arrivals: "Lưu và vào sổ tiếp" keeps the sender, type, dates and channel in
 the session, shows the number just given and returns to an empty form ready for the next one.
-Nothing is stored while a duplicate warning waits for the clerk's choice; the files are
-re-attached with that choice (browsers cannot keep a chosen file across two requests).
+Nothing is registered while a duplicate warning waits for the clerk's choice. Browsers cannot keep a
+chosen file across two requests, so the acceptable files of a refused submit (missing field,
+duplicate warning, bad date) are held for the clerk (files.holding) and used by the next submit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +35,9 @@ from vanphong.documents.forms import (
 )
 from vanphong.documents.models import Channel, IncomingDocument, Urgency
 from vanphong.documents.web import current_user, error_message, is_partial
+from vanphong.files import holding
 
+HELD_FIELD = "held_token"
 KEEP_KEY = "vp_incoming_keep"
 LAST_KEY = "vp_incoming_last"
 REGISTER_DENIED = "Chỉ văn thư của cơ quan mới được vào sổ văn bản đến."
@@ -107,53 +111,111 @@ def _after_save(
 def create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     require(user, "documents.register", user.organisation, REGISTER_DENIED)
-    duplicates: list[IncomingDocument] = []
-    chosen_files: list[str] = []
-    last = None
-    keep = None
-    then = request.POST.get("then", "next") if request.method == "POST" else "next"
-    choice: DuplicateChoiceForm | None = None
     if request.method == "POST":
-        form = IncomingForm(request.POST, request.FILES, user=user)
-        if request.POST.get("duplicate_choice"):
-            choice = DuplicateChoiceForm(request.POST)
-        form_ok = form.is_valid()
-        if form_ok and (choice is None or choice.is_valid()):
-            try:
-                doc, attached = _save(user, form, choice)
-            except services.DuplicateFound as found:
-                duplicates = found.earlier
-                chosen_files = file_names(form.cleaned_data.get("attachments"))
-            except (DomainError, PermissionDenied) as exc:
-                field = getattr(exc, "field", None)
-                form.add_error(field if field in form.fields else None, error_message(exc))
-            else:
-                return _after_save(request, form, doc, attached, then)
-        elif form_ok and choice is not None:
-            d = form.cleaned_data
-            duplicates = services.find_duplicates(
-                actor=user,
-                sender=d["sender"],
-                code_notation=d["code_notation"],
-                document_date=d["document_date"],
-            )
-            chosen_files = file_names(d.get("attachments"))
-    else:
-        if request.GET.get("tiep") == "1":
-            last = request.session.pop(LAST_KEY, None)
-            keep = request.session.get(KEEP_KEY)
-        form = IncomingForm(user=user, initial=_fresh_initial(keep))
-    form.mark_invalid()
-    if keep and not form.is_bound:
+        token = request.POST.get(HELD_FIELD, "")
+        dropped = [int(v) for v in request.POST.getlist("held_drop") if v.isdigit()]
+        if dropped:
+            holding.drop_held(user=user, token=token, indexes=dropped)
+        held = holding.open_uploads(holding.held_files(user=user, token=token))
+        try:
+            return _create_post(request, user, token, held)
+        finally:
+            for upload in held:
+                upload.close()
+    last = keep = None
+    if request.GET.get("tiep") == "1":
+        last = request.session.pop(LAST_KEY, None)
+        keep = request.session.get(KEEP_KEY)
+    form = IncomingForm(user=user, initial=_fresh_initial(keep))
+    if keep:
         form.fields["code_notation"].widget.attrs["autofocus"] = True
+    return _render_form(request, form, last=last, focus_sender=not keep)
+
+
+def _create_post(
+    request: HttpRequest, user: User, token: str, held: list[UploadedFile]
+) -> HttpResponse:
+    then = request.POST.get("then", "next")
+    form = IncomingForm(request.POST, request.FILES, user=user, held=held)
+    choice = DuplicateChoiceForm(request.POST) if request.POST.get("duplicate_choice") else None
+    duplicates: list[IncomingDocument] = []
+    form_ok = form.is_valid()
+    if form_ok and (choice is None or choice.is_valid()):
+        try:
+            doc, attached = _save(user, form, choice)
+        except services.DuplicateFound as found:
+            duplicates = found.earlier
+        except (DomainError, PermissionDenied) as exc:
+            field = getattr(exc, "field", None)
+            form.add_error(field if field in form.fields else None, error_message(exc))
+        else:
+            holding.release(user=user, token=token)
+            return _after_save(request, form, doc, attached, then)
+    elif form_ok and choice is not None:
+        d = form.cleaned_data
+        duplicates = services.find_duplicates(
+            actor=user,
+            sender=d["sender"],
+            code_notation=d["code_notation"],
+            document_date=d["document_date"],
+        )
+    token, lost = _hold_files(request, form, user, token)
+    return _render_form(
+        request,
+        form,
+        duplicates=duplicates,
+        choice=choice if duplicates else None,
+        then=then,
+        held_token=token,
+        lost_files=lost,
+    )
+
+
+def _hold_files(
+    request: HttpRequest, form: IncomingForm, user: User, token: str
+) -> tuple[str, list[str]]:
+    """Keep the acceptable files of a refused submit for the next one; (token, names not kept).
+
+    A secret document on a connected network keeps no file at all, not even for a while.
+    """
+    if form.withheld():
+        holding.release(user=user, token=token)
+        return "", []
+    uploads = request.FILES.getlist("attachments")
+    if form.has_error("attachments"):
+        token, _ = holding.hold_uploads(user=user, token=token, uploads=[])
+        return token, file_names(uploads)
+    token, refused = holding.hold_uploads(user=user, token=token, uploads=uploads)
+    shown = {str(e) for e in form.non_field_errors()}
+    for reason in refused:
+        if reason not in shown:
+            form.add_error("attachments", reason)
+    return token, []
+
+
+def _render_form(
+    request: HttpRequest,
+    form: IncomingForm,
+    *,
+    duplicates: list[IncomingDocument] | None = None,
+    choice: DuplicateChoiceForm | None = None,
+    then: str = "next",
+    last: dict[str, Any] | None = None,
+    focus_sender: bool = False,
+    held_token: str = "",
+    lost_files: list[str] | None = None,
+) -> HttpResponse:
+    form.mark_invalid()
     context = {
         "form": form,
-        "duplicates": duplicates,
-        "choice": choice if duplicates else None,
-        "chosen_files": chosen_files,
+        "duplicates": duplicates or [],
+        "choice": choice,
+        "held_token": held_token,
+        "held_files": holding.held_files(user=form.user, token=held_token),
+        "lost_files": lost_files or [],
         "then": then if then in ("next", "open") else "next",
         "last": last,
-        "focus_sender": not keep and not form.is_bound,
+        "focus_sender": focus_sender,
         "show_sender_form": False,
         "sender": form.sender_choice(),
         "withheld": form.withheld(),

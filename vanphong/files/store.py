@@ -71,6 +71,22 @@ def _check_pdf(path: Path, name: str) -> None:
         raise DomainError(f"Tệp “{name}” là PDF bị hỏng, không đọc được ({exc}).") from None
 
 
+def checked_type(path: Path, name: str, *, head: bytes | None = None) -> str:
+    """The content type of an acceptable file, judged by its content; DomainError otherwise."""
+    if head is None:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    mime = _sniff(head, path)
+    if mime not in ALLOWED_TYPES:
+        raise DomainError(
+            f"Tệp “{name}” không đúng định dạng cho phép (PDF, DOCX, JPEG, PNG, TIFF); "
+            "định dạng được xác định theo nội dung tệp, không theo phần mở rộng."
+        )
+    if mime == "application/pdf":
+        _check_pdf(path, name)
+    return mime
+
+
 class FileBatch:
     def __init__(self) -> None:
         self.created: list[str] = []
@@ -129,14 +145,7 @@ class FileBatch:
                     out.write(chunk)
             if size == 0:
                 raise DomainError(f"Tệp “{name}” rỗng.")
-            mime = _sniff(head, tmp)
-            if mime not in ALLOWED_TYPES:
-                raise DomainError(
-                    f"Tệp “{name}” không đúng định dạng cho phép (PDF, DOCX, JPEG, PNG, TIFF); "
-                    "định dạng được xác định theo nội dung tệp, không theo phần mở rộng."
-                )
-            if mime == "application/pdf":
-                _check_pdf(tmp, name)
+            mime = checked_type(tmp, name, head=head)
             sha = digest.hexdigest()
             storage = get_storage()
             if not storage.exists(sha):

@@ -25,3 +25,11 @@ def resume_extractions() -> int:
     for blob_id in stale:
         extract_text(blob_id)
     return len(stale)
+
+
+@db_periodic_task(crontab(minute="41"))
+def purge_held_uploads() -> int:
+    """Delete the files held for a refused form once they have expired (files.holding)."""
+    from vanphong.files.holding import purge_expired
+
+    return purge_expired()

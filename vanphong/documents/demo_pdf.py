@@ -54,6 +54,7 @@ class PdfDocument:
     signer_name: str
     marks: tuple[str, ...] = ()  # "KHẨN", "MẬT"...
     copies_to: list[str] = field(default_factory=list)
+    signed_note: str = "(Đã ký)"  # "" leaves room for a digital signature's image
 
 
 def render(doc: PdfDocument) -> tuple[bytes, int]:
@@ -175,7 +176,8 @@ def _signature(canvas: Canvas, doc: PdfDocument, y: float) -> None:
     for line in [line for line in lines if line]:
         _centred(canvas, line, sign_x, y, "Serif-Bold", 13.5)
         y -= 17
-    _centred(canvas, "(Đã ký)", sign_x, y - 20, "Serif-Italic", 12)
+    if doc.signed_note:
+        _centred(canvas, doc.signed_note, sign_x, y - 20, "Serif-Italic", 12)
     _centred(canvas, doc.signer_name, sign_x, y - 70, "Serif-Bold", 14)
     canvas.setFont("Serif-BoldItalic", 12)
     canvas.drawString(LEFT, top, "Nơi nhận:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import Truncator
 
 from vanphong.core.models import Organisation, Secrecy, User
 from vanphong.core.policy import filter_visible
@@ -18,6 +19,20 @@ from vanphong.drafting.models import (
     SigningAuthority,
 )
 from vanphong.drafting.services import DraftData, RecipientLine
+
+
+def reply_choice_label(doc: IncomingDocument) -> str:
+    """An option of the "Trả lời văn bản đến" picker: arrival number, số ký hiệu and the start of
+    the summary. A secret document shows its secrecy level instead of its summary: the picker is
+    a plain list, read over a shoulder as easily as the register's masked rows."""
+    parts = [f"Số đến {doc.arrival_number}"]
+    if doc.code_notation:
+        parts.append(doc.code_notation)
+    if doc.is_secret or doc.content_withheld:
+        parts.append(f"[{doc.get_secrecy_display()}]")
+    elif doc.summary:
+        parts.append(Truncator(" ".join(doc.summary.split())).chars(80))
+    return " – ".join(parts)
 
 
 class DraftForm(StyledForm):
@@ -80,6 +95,7 @@ class DraftForm(StyledForm):
         ).exclude(pk=org_id)
         visible = filter_visible(user, "documents.incoming", IncomingDocument.objects.all())
         self.fields["replies_to"].queryset = visible.filter(status__in=OPEN_STATUSES)[:200]  # type: ignore[attr-defined]
+        self.fields["replies_to"].label_from_instance = reply_choice_label  # type: ignore[attr-defined]
         from vanphong.drafting import selectors
 
         self.fields["related"].queryset = selectors.visible(user).filter(  # type: ignore[attr-defined]

@@ -43,6 +43,10 @@ class Command(BaseCommand):
             added = load_demo_signing(orgs)
             if added:
                 self.stdout.write("Ký số mẫu: đã tạo " + "; ".join(added) + ".")
+            from vanphong.drafting.demo import load_demo_outgoing
+
+            made = load_demo_outgoing()
+            self.stdout.write(f"Đã nạp {made} văn bản đi mẫu.")
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, label in DEMO_LOGINS:

@@ -47,16 +47,37 @@ sys.path.insert(0, str(REPO))
 from tests.exchange_cluster import Cluster, Template, build_cluster  # noqa: E402
 
 
-def _template(root: Path) -> Template:
-    """A migrated SQLite database both nodes start from (migrated once, in its own process)."""
+def _template(root: Path, postgres: str) -> Template:
+    """A migrated database every node starts from (migrated once, in its own process): a SQLite
+    file, or with `postgres` (a server's maintenance database URL) a PostgreSQL database that the
+    nodes' databases are created from (CREATE DATABASE … TEMPLATE)."""
     var = root / "template"
     var.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(VANPHONG_ENV="local", VANPHONG_VAR_DIR=str(var))
+    name = ""
+    if postgres:
+        import psycopg
+
+        name = f"bench_exchange_{root.name.rsplit('-', 1)[-1].lower()}"
+        with psycopg.connect(postgres, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = postgres.rsplit("/", 1)[0] + "/" + name
     subprocess.run(
         [sys.executable, "-m", "vanphong", "migrate", "-v0"], cwd=REPO, env=env, check=True
     )
+    if postgres:
+        return Template(postgres_url=postgres, postgres_name=name)
     return Template(sqlite_path=str(var / "vanphong.sqlite3"))
+
+
+def _drop_template(template: Template) -> None:
+    if template.postgres_name:
+        import psycopg
+
+        with psycopg.connect(template.postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{template.postgres_name}" WITH (FORCE)')
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -113,13 +134,17 @@ def run(
     worker_threads: int,
     timeout: float,
     keep: bool,
+    worker_procs: int = 1,
+    postgres: str = "",
+    redis_url: str = "",
 ) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="bench-exchange-", dir="/dev/shm"))
     started = time.perf_counter()
     cluster = None
+    template = None
     try:
-        template = _template(root)
+        template = _template(root, postgres)
         cluster = build_cluster(
             root,
             template,
@@ -127,6 +152,8 @@ def run(
             prepare=(str(1 + docs + paced), str(pdf_size), "--signed"),
             web_workers=web_workers,
             worker_threads=worker_threads,
+            worker_procs=worker_procs,
+            redis_url=redis_url,
         )
         setup_s = time.perf_counter() - started
         prepared = cluster["sender"].info["prepared"]
@@ -144,6 +171,10 @@ def run(
     finally:
         if cluster is not None:
             cluster.stop()
+            if not keep:
+                cluster.drop()
+        if template is not None and not keep:
+            _drop_template(template)
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
     burst_ms = _latencies(measured)
@@ -157,6 +188,9 @@ def run(
         "clerks": clerks,
         "web_workers": web_workers,
         "worker_threads": worker_threads,
+        "worker_procs": worker_procs,
+        "database": "postgresql" if postgres else "sqlite",
+        "queue": "redis" if redis_url else "sqlite",
         "pdf_bytes": pdf_size,
         "per_s": round(len(burst_ms) / (last - first), 1) if last > first else 0.0,
         "p50_ms": round(statistics.median(paced_ms)) if paced_ms else None,
@@ -188,6 +222,14 @@ def main() -> None:
     parser.add_argument(
         "--web-workers", type=int, default=3, help="gunicorn processes per node (as serve)"
     )
+    parser.add_argument("--worker-procs", type=int, default=1, help="worker processes per node")
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="PostgreSQL maintenance URL (postgres://postgres@127.0.0.1:5432/postgres): "
+        "each node gets its own database instead of SQLite",
+    )
+    parser.add_argument("--redis", default="", help="Redis URL for the nodes' worker queues")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--keep", action="store_true", help="keep the nodes' folders")
     args = parser.parse_args()
@@ -201,6 +243,9 @@ def main() -> None:
         args.worker_threads,
         args.timeout,
         args.keep,
+        worker_procs=args.worker_procs,
+        postgres=args.postgres,
+        redis_url=args.redis,
     )
     print(json.dumps(result, ensure_ascii=False))
 

@@ -67,6 +67,8 @@ class Node:
     cert_pem: str = ""
     web_workers: int = 1
     worker_threads: int = 4
+    worker_procs: int = 1
+    redis_url: str = ""  # a Redis queue for the worker instead of the SQLite one
 
     @property
     def url(self) -> str:
@@ -103,11 +105,14 @@ class Node:
             EXCHANGE_RETRY_MAX_SECONDS="2",
             EXCHANGE_TIMEOUT_SECONDS="20",
             WORKER_THREADS=str(self.worker_threads),
+            WORKER_PROCESSES=str(self.worker_procs),
             PYTHONPATH=str(REPO),
             PYTHONUNBUFFERED="1",
         )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
+        if self.redis_url:
+            env.update(REDIS_URL=self.redis_url, HUEY_NAME=f"{self.root.parent.name}-{self.name}")
         return env
 
     # --- database -----------------------------------------------------------------------
@@ -140,6 +145,12 @@ class Node:
             )
 
     def drop(self) -> None:
+        if self.redis_url:
+            import redis
+
+            client = redis.Redis.from_url(self.redis_url)
+            for key in client.scan_iter(f"*{self.root.parent.name}-{self.name}*"):
+                client.delete(key)
         if not self.template.postgres_url:
             return
         import psycopg
@@ -189,7 +200,7 @@ class Node:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                "1",
+                str(self.web_workers),
                 "--threads",
                 "8",
                 "--timeout",
@@ -197,7 +208,10 @@ class Node:
                 "--graceful-timeout",
                 "20",
             ],
-            [PYTHON, "-m", "vanphong", "worker"],
+            *(
+                [PYTHON, "-m", "vanphong", "worker", *(["--no-periodic"] if index else [])]
+                for index in range(self.worker_procs)
+            ),
         ]
         self.procs = [
             subprocess.Popen(
@@ -229,9 +243,9 @@ class Node:
         (a graceful stop, as SIGTERM is too since issue 6: running tasks finish within
         WORKER_SHUTDOWN_TIMEOUT), then the groups."""
         procs, self.procs = self.procs, []
-        for proc, sig in zip(procs, (signal.SIGTERM, signal.SIGINT), strict=False):
+        for index, proc in enumerate(procs):
             if proc.poll() is None:
-                proc.send_signal(sig)
+                proc.send_signal(signal.SIGTERM if index == 0 else signal.SIGINT)
         for proc in procs:
             try:
                 proc.wait(timeout=timeout)
@@ -342,6 +356,8 @@ def build_cluster(
     prepare: tuple[str, ...] = (),
     web_workers: int = 1,
     worker_threads: int = 4,
+    worker_procs: int = 1,
+    redis_url: str = "",
 ) -> Cluster:
     """Provision, set up and start the nodes, in parallel. `prepare`: COUNT PDF_SIZE [--signed]
     for the sender (issued documents addressed to the receiver, ready to dispatch)."""
@@ -353,6 +369,8 @@ def build_cluster(
             template,
             web_workers=web_workers,
             worker_threads=worker_threads,
+            worker_procs=worker_procs,
+            redis_url=redis_url,
         )
         for name, role in roles.items()
     }

@@ -158,7 +158,9 @@ def _database_url() -> str:
 def start_worker(tmp_path: Path, node_dir: Path) -> Iterator[Any]:
     workers: list[Worker] = []
 
-    def start(message_id: int, *, shutdown_timeout: int, command: str = "worker") -> Worker:
+    def start(
+        message_id: int, *, shutdown_timeout: int, command: str = "worker", processes: int = 1
+    ) -> Worker:
         """Queue the message's delivery task in the worker's queue, then start the worker
         (`vanphong worker`, or `vanphong serve`: gunicorn and the worker)."""
         from huey import SqliteHuey
@@ -184,6 +186,7 @@ def start_worker(tmp_path: Path, node_dir: Path) -> Iterator[Any]:
             EXCHANGE_CERT_FILE=str(node_dir / "node.crt"),
             EXCHANGE_TIMEOUT_SECONDS="600",  # the post is ended by the stop, never by a timeout
             WORKER_THREADS="2",
+            WORKER_PROCESSES=str(processes),
             WORKER_SHUTDOWN_TIMEOUT=str(shutdown_timeout),
             PYTHONPATH=str(REPO),
             PYTHONUNBUFFERED="1",
@@ -226,12 +229,16 @@ def package(monkeypatch: pytest.MonkeyPatch) -> Message:
     )
 
 
-@pytest.mark.parametrize("command", ["worker", "serve"])
+@pytest.mark.parametrize(("command", "processes"), [("worker", 1), ("serve", 1), ("serve", 2)])
 def test_sigterm_lets_the_running_delivery_finish(
-    peer: SlowPeer, package: Message, start_worker: Any, command: str
+    peer: SlowPeer, package: Message, start_worker: Any, command: str, processes: int
 ) -> None:
-    worker = start_worker(package.pk, shutdown_timeout=300, command=command)
+    worker = start_worker(package.pk, shutdown_timeout=300, command=command, processes=processes)
     peer.wait_for_post(worker)
+    if processes > 1:  # WORKER_PROCESSES: every worker consumes, only the first runs the crontab
+        worker.wait_for_log("Periodic tasks are disabled")
+        assert worker.log().count("Huey consumer started") == processes
+        assert worker.log().count("Periodic tasks are enabled") == 1
     assert Message.objects.get(pk=package.pk).claimed_until is not None  # the delivery runs
 
     worker.proc.send_signal(signal.SIGTERM)
@@ -240,7 +247,7 @@ def test_sigterm_lets_the_running_delivery_finish(
         worker.wait_for_log("Đang dừng: chờ")
     peer.release.set()  # the peer answers only now, after the stop was requested
     assert worker.wait_exit() == 0, worker.log()
-    assert "All workers have stopped" in worker.log()
+    assert worker.log().count("All workers have stopped") == processes
 
     row = Message.objects.get(pk=package.pk)
     assert row.state == State.DELIVERED and row.receipt_verified is True

@@ -283,11 +283,17 @@ _huey_immediate = VANPHONG_ENV == "test" or env_bool("HUEY_IMMEDIATE", False)
 # delivery gives its outbox lease back, see exchange/services/outbox.py). A second signal of the
 # same kind stops at once.
 WORKER_SHUTDOWN_TIMEOUT = env_int("WORKER_SHUTDOWN_TIMEOUT", 20, minimum=1)
+# Worker processes started by `vanphong serve` (threads each: WORKER_THREADS); the first one runs
+# the periodic jobs. More than one lets background work (exchange deliveries, OCR) use several CPUs.
+WORKER_PROCESSES = env_int("WORKER_PROCESSES", 1, minimum=1)
 _huey_consumer = {
     "workers": env_int("WORKER_THREADS", 2, minimum=1),
     "worker_type": "thread",
     "graceful_signal": "TERM",
     "shutdown_timeout": WORKER_SHUTDOWN_TIMEOUT,
+    # An idle thread polls the SQLite queue with a growing pause (huey: up to 10 s); capped so
+    # that a document issued in a quiet hour leaves within about a second (Redis blocks instead).
+    "max_delay": env_int("WORKER_POLL_MAX_MS", 1000, minimum=50) / 1000,
 }
 if REDIS_URL:
     HUEY = {

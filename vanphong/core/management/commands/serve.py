@@ -1,4 +1,8 @@
-"""`vanphong serve`: gunicorn (production WSGI server) plus the background worker.
+"""`vanphong serve`: gunicorn (production WSGI server) plus the background worker(s).
+
+`WORKER_PROCESSES` (default 1) worker processes are started; each has `WORKER_THREADS` threads.
+More than one process lets the worker use more than one CPU (its threads share one interpreter
+lock): the exchange's deliveries, OCR and indexing then run side by side.
 
 Stopping (SIGTERM or Ctrl+C): both children get SIGTERM, a graceful stop for each. gunicorn
 finishes its requests within `--graceful-timeout`; the worker finishes its running tasks within
@@ -52,7 +56,10 @@ class Command(BaseCommand):
         ]
         children = [subprocess.Popen(web)]
         if not options["no_worker"]:
-            children.append(subprocess.Popen([sys.executable, "-m", "vanphong", "worker"]))
+            # WORKER_PROCESSES consumers share the queue; only the first runs the periodic jobs.
+            for index in range(settings.WORKER_PROCESSES):
+                command = [sys.executable, "-m", "vanphong", "worker"]
+                children.append(subprocess.Popen(command + (["--no-periodic"] if index else [])))
         self.stdout.write(f"vanphong đang chạy tại http://{bind}/ (Ctrl+C để dừng)")
 
         signalled: set[int] = set()

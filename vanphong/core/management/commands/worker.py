@@ -16,7 +16,7 @@ import signal
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
 from huey.consumer_options import ConsumerConfig
@@ -36,11 +36,21 @@ class GracefulConsumer(Consumer):
 class Command(BaseCommand):
     help = "Chạy tiến trình xử lý nền (huey)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="không chạy việc định kỳ (khi đã có một tiến trình nền khác chạy chúng)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         from huey.contrib.djhuey import HUEY
 
         autodiscover_modules("tasks")
-        config = ConsumerConfig(**settings.HUEY.get("consumer", {}))
+        values: dict[str, Any] = dict(getattr(settings, "HUEY", {}).get("consumer", {}))
+        if options["no_periodic"]:
+            values["periodic"] = False
+        config = ConsumerConfig(**values)
         config.validate()
         huey_logger = logging.getLogger("huey")
         if not huey_logger.handlers:

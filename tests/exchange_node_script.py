@@ -142,13 +142,14 @@ def _signed_pdfs(count: int, size: int) -> list[bytes]:
 
 
 def prepare(count: int, to_identifier: str, pdf_size: int, signed: bool) -> dict[str, Any]:
+    from tests.exchange_pdf import page_title
     from vanphong.drafting.models import DispatchStatus, OutgoingDocument, Recipient
     from vanphong.files.store import FileBatch
 
     pdfs = (
         _signed_pdfs(count, pdf_size)
         if signed
-        else [pdf_bytes(title=f"Cong van {n}", size=pdf_size, seed=n) for n in range(count)]
+        else [pdf_bytes(title=page_title(n), size=pdf_size, seed=n) for n in range(count)]
     )
     first = _template(to_identifier, pdfs[0])
     line = first.recipients.get()

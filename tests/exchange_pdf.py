@@ -12,6 +12,12 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from vanphong.exchange.edxml.samples import node_identity, pdf_bytes
 
 
+def page_title(n: int) -> str:
+    """A born-digital document's text layer: long enough (more than OCR_MIN_CHARS_PER_PAGE) that
+    the receiver reads the text instead of running OCR, as for a real issued PDF."""
+    return f"Cong van so {n}-CV/VPTU ve viec trien khai nhiem vu cong tac van phong nam 2026"
+
+
 def signed_pdfs(count: int, size: int) -> list[bytes]:
     """`count` different PDFs of about `size` bytes, each signed (PAdES B-B, SHA-256)."""
     ident = node_identity("000.00.01.T45", "Văn phòng Tỉnh ủy (ký thử nghiệm)")
@@ -28,7 +34,7 @@ def signed_pdfs(count: int, size: int) -> list[bytes]:
     meta = signers.PdfSignatureMetadata(field_name="ChuKy", md_algorithm="sha256")
     out = []
     for n in range(count):
-        pdf = pdf_bytes(title=f"Cong van {n + 1}", size=max(0, size - 12_000), seed=n)
+        pdf = pdf_bytes(title=page_title(n + 1), size=max(0, size - 12_000), seed=n)
         buffer = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
         out.append(buffer.getvalue())
     return out

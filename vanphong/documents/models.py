@@ -236,6 +236,10 @@ class WorkItem(models.Model):
             models.Index(fields=["user", "kind", "status", "-created_at"], name="work_user_kind"),
             models.Index(fields=["user", "status", "-created_at"], name="work_user_recent"),
             models.Index(fields=["document", "kind", "status"], name="work_document"),
+            # "The documents this person takes part in" (the policy's scope, the search's
+            # candidates) read from the index alone: through the plain user index every item
+            # was a table row read (three such lists per search: 6 ms each at 4,400 items).
+            models.Index(fields=["user", "document"], name="work_user_document"),
             # The navigation counts and the due-date tabs read only a person's open items: a
             # small partial index that holds every column they test, so counting is an
             # index-only scan (a leader's 2,000 open items were 1,900 heap pages: 12 ms on PG).

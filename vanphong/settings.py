@@ -134,6 +134,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "vanphong.sqlite3"),
+            # Kept open between requests and tasks, as with DATABASE_URL: a new connection runs
+            # the PRAGMAs below and starts with an empty page cache every time.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
         }
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

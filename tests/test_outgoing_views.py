@@ -68,6 +68,36 @@ def test_a_draft_goes_through_review_and_issue_and_reaches_the_recipient(demo: A
     assert "Nhận trong hệ thống: văn bản số 01-CV/VPTU của Văn phòng Tỉnh ủy" in arrival_page
 
 
+def test_a_draft_created_from_the_form_records_the_incoming_documents_it_answers(
+    demo: Any,
+) -> None:
+    configure(demo)
+    from vanphong.documents.services import Assignment, incoming_route
+
+    incoming = demo.register_incoming()
+    incoming_route(
+        actor=demo.user("lanhdao"),
+        document=incoming,
+        plan=Assignment(lead_unit=demo.unit("Phòng Đảng vụ"), info_users=[demo.user("chuyenvien")]),
+    )
+    response = demo.client("chuyenvien").post(
+        "/van-ban-di/soan-thao/",
+        {
+            "doc_type": demo.doc_type("Công văn").pk,
+            "summary": "V/v trả lời văn bản đến",
+            "signer": demo.user("lanhdao").pk,
+            "urgency": 0,
+            "secrecy": 0,
+            "copies": 1,
+            "recipient_orgs": [demo.orgs["btctu"].pk],
+            "replies_to": [incoming.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    doc = OutgoingDocument.objects.get(summary="V/v trả lời văn bản đến")
+    assert [link.incoming_id for link in doc.replies.all()] == [incoming.pk]
+
+
 def test_the_incoming_document_shows_the_reply_that_answers_it(demo: Any) -> None:
     configure(demo)
     from vanphong.documents.services import Assignment, incoming_route

@@ -94,7 +94,10 @@ class DraftForm(StyledForm):
             is_active=True
         ).exclude(pk=org_id)
         visible = filter_visible(user, "documents.incoming", IncomingDocument.objects.all())
-        self.fields["replies_to"].queryset = visible.filter(status__in=OPEN_STATUSES)[:200]  # type: ignore[attr-defined]
+        # the 200 newest open documents, as a filterable queryset: the field validates a choice
+        # with .filter(), which a sliced queryset refuses ("“230” is not a valid value.")
+        newest = visible.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)[:200]
+        self.fields["replies_to"].queryset = visible.filter(pk__in=list(newest))  # type: ignore[attr-defined]
         self.fields["replies_to"].label_from_instance = reply_choice_label  # type: ignore[attr-defined]
         from vanphong.drafting import selectors
 

@@ -170,18 +170,26 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        for item in items:
+            if isinstance(item, UploadedFile) and (problem := upload_problem(item)):
+                raise forms.ValidationError(problem, code="file_type")
         cleaned = [super(MultipleFileField, self).clean(item, initial) for item in items]
         files = [f for f in cleaned if f]
         if self.required and not files:
             raise forms.ValidationError("Vui lòng chọn ít nhất một tệp.", code="required")
-        for upload in files:
-            if PurePath(upload.name or "").suffix.lower() not in ALLOWED_EXTENSIONS:
-                raise forms.ValidationError(
-                    f"Tệp “{upload.name}” không đúng định dạng cho phép "
-                    "(PDF, DOCX, JPEG, PNG, TIFF).",
-                    code="file_type",
-                )
         return files
+
+
+def upload_problem(upload: UploadedFile) -> str | None:
+    """Why this chosen file cannot be taken before its content is read, or None."""
+    if PurePath(upload.name or "").suffix.lower() not in ALLOWED_EXTENSIONS:
+        return f"Tệp “{upload.name}” không đúng định dạng cho phép (PDF, DOCX, JPEG, PNG, TIFF)."
+    if not upload.size:
+        return (
+            f"Tệp “{upload.name}” rỗng (0 byte): có thể tệp chưa được lưu hoặc sao chép hỏng. "
+            "Hãy chọn đúng tệp văn bản."
+        )
+    return None
 
 
 def secret_connected(secrecy: int | None) -> bool:
@@ -508,7 +516,3 @@ class DelegationForm(StyledForm):
 def person_label(user: User) -> str:
     where = user.position or (str(user.unit) if user.unit_id else "")
     return f"{user.full_name or user.username} — {where}" if where else str(user)
-
-
-def file_names(files: Sequence[UploadedFile] | None) -> list[str]:
-    return [f.name or "tệp" for f in files or []]

@@ -31,7 +31,7 @@ from vanphong.documents.forms import (
     DuplicateChoiceForm,
     IncomingForm,
     SenderCreateForm,
-    file_names,
+    upload_problem,
 )
 from vanphong.documents.models import Channel, IncomingDocument, Urgency
 from vanphong.documents.web import current_user, error_message, is_partial
@@ -159,7 +159,7 @@ def _create_post(
             code_notation=d["code_notation"],
             document_date=d["document_date"],
         )
-    token, lost = _hold_files(request, form, user, token)
+    token = _hold_files(request, form, user, token)
     return _render_form(
         request,
         form,
@@ -167,30 +167,27 @@ def _create_post(
         choice=choice if duplicates else None,
         then=then,
         held_token=token,
-        lost_files=lost,
     )
 
 
-def _hold_files(
-    request: HttpRequest, form: IncomingForm, user: User, token: str
-) -> tuple[str, list[str]]:
-    """Keep the acceptable files of a refused submit for the next one; (token, names not kept).
+def _hold_files(request: HttpRequest, form: IncomingForm, user: User, token: str) -> str:
+    """Keep the acceptable files of a refused submit for the next one; returns the hold's token.
 
     A secret document on a connected network keeps no file at all, not even for a while.
     """
     if form.withheld():
         holding.release(user=user, token=token)
-        return "", []
+        return ""
     uploads = request.FILES.getlist("attachments")
     if form.has_error("attachments"):
-        token, _ = holding.hold_uploads(user=user, token=token, uploads=[])
-        return token, file_names(uploads)
+        # the error names the file at fault; the clerk's other files are kept as usual
+        uploads = [u for u in uploads if upload_problem(u) is None]
     token, refused = holding.hold_uploads(user=user, token=token, uploads=uploads)
     shown = {str(e) for e in form.non_field_errors()}
     for reason in refused:
         if reason not in shown:
             form.add_error("attachments", reason)
-    return token, []
+    return token
 
 
 def _render_form(
@@ -203,7 +200,6 @@ def _render_form(
     last: dict[str, Any] | None = None,
     focus_sender: bool = False,
     held_token: str = "",
-    lost_files: list[str] | None = None,
 ) -> HttpResponse:
     form.mark_invalid()
     context = {
@@ -212,7 +208,6 @@ def _render_form(
         "choice": choice,
         "held_token": held_token,
         "held_files": holding.held_files(user=form.user, token=held_token),
-        "lost_files": lost_files or [],
         "then": then if then in ("next", "open") else "next",
         "last": last,
         "focus_sender": focus_sender,

@@ -35,3 +35,10 @@ def test_every_link_in_the_navigation_follows_the_modules_policy_rule(demo):
             allowed = module.permission is None or can(user, module.permission)
             assert (module in shown) == allowed, (username, module.key)
         assert any(m.key == "incoming" for m in shown)
+
+
+def test_the_top_bar_has_a_search_box_that_opens_the_search_page(demo):
+    html = demo.client("chuyenvien").get(reverse("core:dashboard")).content.decode()
+    topbar = html.split('id="vp-sidebar"', 1)[0]
+    assert 'data-testid="topbar-search"' in topbar
+    assert f'action="{reverse("search:page")}"' in topbar and 'name="q"' in topbar

@@ -242,3 +242,18 @@ def test_an_administrator_replaces_a_template_and_a_bad_field_is_named(demo: Any
     )
     assert good.status_code == 302 and DocxTemplate.objects.get().doc_type.name == "Tờ trình"
     assert demo.client("chuyenvien").get("/van-ban-di/mau/").status_code == 403
+
+
+def test_an_issued_document_page_states_each_delivery_once_and_folds_the_recall_away(
+    demo: Any,
+) -> None:
+    configure(demo)
+    doc = approved_draft(demo)
+    pdf = SimpleUploadedFile("cuoi.pdf", pdf_bytes(), "application/pdf")
+    outgoing_issue(actor=demo.user("vanthu"), document=doc, final_pdf=pdf)
+    page = demo.client("vanthu").get(f"/van-ban-di/{doc.pk}/").content.decode()
+    recipients = page.split('data-testid="recipients"', 1)[1].split("</ul>", 1)[0]
+    assert "Trong hệ thống" in recipients and "– Trong hệ thống" not in recipients
+    recall = page.split('data-testid="recall"', 1)[1].split("</details>", 1)[0]
+    assert 'id="recall-reason"' in recall
+    assert page.index("Xem bản PDF đã ban hành") < page.index('data-testid="recall"')

@@ -32,7 +32,12 @@ def visibility_q(user: User) -> Q:
         pk__in=WorkItem.objects.filter(user_id__in=_participant_ids(user)).values("document_id")
     )
     register_wide = user.has_role(*access.REGISTER_WIDE_ROLES) or bool(access.delegators_of(user))
-    non_secret = Q(secrecy=Secrecy.NONE) & (Q() if register_wide else participant)
+    if not register_wide:
+        # Sees only what they take part in, at every level up to their clearance (secrecy is
+        # never negative): the rows of the two branches below with one list of their documents
+        # in the SQL instead of two (each list is built per query).
+        return Q(organisation_id=user.organisation_id, secrecy__lte=user.clearance) & participant
+    non_secret = Q(secrecy=Secrecy.NONE)  # the whole register
     if user.clearance > Secrecy.NONE:
         secret_who = Q() if user.has_role(Role.VAN_THU) else participant
         secret = Q(secrecy__gt=Secrecy.NONE, secrecy__lte=user.clearance) & secret_who

@@ -13,7 +13,7 @@ offered; a narrower query is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -304,6 +304,13 @@ _STATUS_LABELS = dict(IncomingDocument._meta.get_field("status").flatchoices)
 _SECRECY_LABELS = dict(Secrecy.choices)
 
 
+def _url_maker(name: str) -> Callable[[int], str]:
+    """The URL of `name` for any pk, reversed once per page rather than once per hit."""
+    marker = 918_273_645
+    before, after = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
 def _incoming_hits(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]:
     ids = [r["object_id"] for r in rows if r["kind"] == Kind.INCOMING]
     if not ids:
@@ -316,6 +323,7 @@ def _incoming_hits(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]
         files.setdefault(doc_id, []).append(blob_id)
         if status == ExtractStatus.DONE:
             texts[blob_id] = text
+    url = _url_maker("documents:detail")
     hits = []
     for row in IncomingDocument.objects.filter(pk__in=ids).order_by().values_list(*_HIT_FIELDS):
         pk, withheld, code_notation, summary, notes, signer_name = row[:6]
@@ -327,7 +335,7 @@ def _incoming_hits(rows: Sequence[Mapping[str, Any]], query: Query) -> list[Hit]
                 kind=Kind.INCOMING.value,
                 label=Kind.INCOMING.label,
                 object_id=pk,
-                url=reverse("documents:detail", args=[pk]),
+                url=url(pk),
                 number=f"Số đến {number}",
                 code_notation=code_notation,
                 title=mark(head, query),

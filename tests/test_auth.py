@@ -479,3 +479,22 @@ def test_the_session_cookie_is_not_readable_by_scripts(demo, password):
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_the_administration_sign_in_sends_a_visitor_to_the_app_sign_in_page(demo):
+    response = Client().get("/quan-tri/login/?next=/quan-tri/core/user/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{SIGNIN}?next=%2Fquan-tri%2Fcore%2Fuser%2F"
+
+
+def test_a_signed_in_non_administrator_gets_the_vietnamese_403_page_at_the_admin_site(demo):
+    page = demo.client("chuyenvien").get("/quan-tri/", follow=True)
+    html = page.content.decode()
+    assert page.status_code == 403
+    assert "chỉ dành cho quản trị hệ thống" in html and "đồng chí" in html
+    assert "Bạn đã xác thực" not in html and "Skip to main content" not in html
+
+
+def test_an_administrator_reaching_the_admin_sign_in_goes_on_to_the_admin_site(demo):
+    response = demo.client("admin").get("/quan-tri/login/")
+    assert response.status_code == 302 and response["Location"] == "/quan-tri/"

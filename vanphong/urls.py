@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from vanphong.api.api import api
+from vanphong.core.views import admin_login
 
 admin.site.site_header = "Quản trị vanphong"
 admin.site.site_title = "Quản trị vanphong"
 admin.site.index_title = "Danh mục dùng chung"
 
 urlpatterns = [
+    path("quan-tri/login/", admin_login),  # before the admin's own sign-in page
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("van-ban-den/", include("vanphong.documents.urls")),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import segno
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanphong.core import services
@@ -30,6 +32,22 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     ):
         return candidate
     return str(settings.LOGIN_REDIRECT_URL and "/")
+
+
+@login_not_required
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin site's own sign-in page, never shown: a visitor signs in on the app's page
+    (which asks for the TOTP code when enabled), and a signed-in person without admin rights gets
+    the Vietnamese 403 page instead of Django's offer to sign in as someone else."""
+    target = _safe_next(request, request.GET.get("next") or reverse("admin:index"))
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('core:login')}?{urlencode({'next': target})}")
+    if not admin.site.has_permission(request):
+        raise PermissionDenied(
+            "Trang quản trị danh mục chỉ dành cho quản trị hệ thống; "
+            "tài khoản của đồng chí không có quyền này."
+        )
+    return redirect(target)
 
 
 @login_not_required

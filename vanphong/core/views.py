@@ -43,10 +43,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('core:login')}?{urlencode({'next': target})}")
     if not admin.site.has_permission(request):
-        raise PermissionDenied(
-            "Trang quản trị danh mục chỉ dành cho quản trị hệ thống; "
-            "tài khoản của đồng chí không có quyền này."
-        )
+        raise PermissionDenied("Trang quản trị danh mục chỉ dành cho quản trị hệ thống.")
     return redirect(target)
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from vanphong.core.models import Secrecy
 from vanphong.core.policy import filter_visible
-from vanphong.documents.models import IncomingDocument
+from vanphong.documents.models import IncomingDocument, WorkItem, WorkKind
 from vanphong.documents.services import incoming_present
 from vanphong.search import indexing
 from vanphong.search.selectors import SearchParams, search
@@ -78,6 +78,22 @@ def test_a_specialist_outside_the_document_sees_nothing_not_even_a_count(
 ) -> None:
     page = search(demo.user("chuyenvien"), SearchParams(q="an ninh", per_page=5))
     assert page.total == 0 and page.hits == []
+
+
+def test_a_participant_finds_secret_documents_up_to_their_clearance_and_none_above(
+    demo: Any, secret_docs: Any
+) -> None:
+    specialist = demo.user("chuyenvien")
+    for doc in secret_docs.values():
+        WorkItem.objects.create(document=doc, user=specialist, kind=WorkKind.INFO)
+    specialist.clearance = Secrecy.MAT
+    found = search(specialist, SearchParams(q="an ninh noi bo"))
+    assert {h.object_id for h in found.hits} == {secret_docs["plain"].pk, secret_docs["mat"].pk}
+    assert found.total == 2
+    specialist.clearance = Secrecy.NONE
+    found = search(specialist, SearchParams(q="an ninh noi bo"))
+    assert [h.object_id for h in found.hits] == [secret_docs["plain"].pk]
+    assert visible_count(specialist) == 1
 
 
 def test_another_organisation_never_sees_our_documents(demo: Any, secret_docs: Any) -> None:

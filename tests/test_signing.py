@@ -144,8 +144,10 @@ def test_a_wrong_pkcs12_passphrase_is_reported(
     profiles: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VANPHONG_TEST_P12_LANHDAO", "sai-mat-khau")
-    with pytest.raises(DomainError, match="sai mật khẩu"):
+    with pytest.raises(DomainError, match="sai mật khẩu") as refused:
         services.sign_personal(actor=profiles.user("lanhdao"), pdf=pdf_bytes())
+    # the library's English reason is logged, never shown to the person signing
+    assert refused.value.message.endswith("sai mật khẩu hoặc tệp hỏng.")
 
 
 def test_signing_with_an_expired_certificate_is_refused(

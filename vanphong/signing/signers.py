@@ -7,6 +7,7 @@ the PDF and the signed attributes (`prepare()`), the agent signs them on the per
 
 from __future__ import annotations
 
+import logging
 import os
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -22,6 +23,8 @@ from vanphong.env import env_secret
 from vanphong.signing import pdfsign
 from vanphong.signing.models import Backend, SigningProfile
 from vanphong.signing.trust import TrustMaterial, load_trust
+
+log = logging.getLogger(__name__)
 
 
 def chain_for(cert: asn1_x509.Certificate, trust: TrustMaterial) -> list[asn1_x509.Certificate]:
@@ -68,8 +71,10 @@ class Pkcs12Signer(Signer):
                 data, passphrase=passphrase, other_certs=[]
             )
         except (ValueError, TypeError) as exc:
+            # the library's English reason goes to the log, not to the person signing
+            log.info("PKCS#12 not opened: %s", exc)
             raise DomainError(
-                f"Không mở được tệp khóa PKCS#12: sai mật khẩu hoặc tệp hỏng ({exc})."
+                "Không mở được tệp khóa PKCS#12: sai mật khẩu hoặc tệp hỏng."
             ) from None
         if loaded is None or loaded.signing_cert is None:
             raise DomainError("Không mở được tệp khóa PKCS#12: sai mật khẩu hoặc tệp hỏng.")

@@ -137,3 +137,11 @@ def test_a_secret_document_on_a_connected_network_holds_no_file(demo, private_va
     assert "không được đính kèm tệp" in page
     assert "Đã giữ tệp" not in page
     assert not private_var_dir.exists() or not any(private_var_dir.iterdir())
+
+
+def test_a_broken_pdf_is_refused_in_vietnamese_only(demo):
+    broken = SimpleUploadedFile("hong.pdf", b"%PDF-1.4 garbage", content_type="application/pdf")
+    page = text(demo.client("vanthu").post(CREATE, form_data(demo, attachments=[broken])))
+    message = re.search(r"Tệp “hong.pdf” là PDF bị hỏng[^<]*", page)
+    assert message is not None and "(" not in message.group(0), message
+    assert "hãy lấy lại tệp" in message.group(0)

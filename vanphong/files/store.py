@@ -9,6 +9,7 @@ spooled to a temporary file while it is hashed, then handed to the configured ba
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,8 @@ from django.core.files.uploadedfile import UploadedFile
 from vanphong.core.errors import DomainError
 from vanphong.files.models import Blob
 from vanphong.files.storage import LocalStorage, get_storage
+
+log = logging.getLogger(__name__)
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -68,7 +71,11 @@ def _check_pdf(path: Path, name: str) -> None:
         if len(reader.pages) == 0:
             raise DomainError(f"Tệp “{name}” là PDF không có trang nào.")
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise DomainError(f"Tệp “{name}” là PDF bị hỏng, không đọc được ({exc}).") from None
+        log.info("PDF %s not readable: %s", name, exc)  # pypdf's English reason: log only
+        raise DomainError(
+            f"Tệp “{name}” là PDF bị hỏng, không đọc được: "
+            "hãy lấy lại tệp từ nơi gửi hoặc quét lại."
+        ) from None
 
 
 def checked_type(path: Path, name: str, *, head: bytes | None = None) -> str:

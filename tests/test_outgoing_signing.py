@@ -497,11 +497,16 @@ def test_the_signer_and_the_clerk_find_it_in_the_list_waiting_for_signature(
     doc = outgoing_sign(actor=demo.user("lanhdao"), document=doc, secret=PASSPHRASE.decode())
     assert doc.status == OutStatus.TO_SEAL
     assert listed("vanthu", "cho-ky-so") and not listed("vanthu", "da-ban-hanh")
-    assert not listed("lanhdao", "cho-ky-so") and listed("lanhdao", "da-ban-hanh")
+    # signed, waiting for the office signature: still not issued for the signer either
+    assert listed("lanhdao", "cho-ky-so") and not listed("lanhdao", "da-ban-hanh")
+    drafter = doc.drafter.username
+    assert listed(drafter, "du-thao") and not listed(drafter, "da-ban-hanh")
     with django_capture_on_commit_callbacks(execute=True):
         doc = outgoing_seal(actor=demo.user("vanthu"), document=doc)
     assert doc.status == OutStatus.ISSUED
     assert not listed("vanthu", "cho-ky-so") and listed("vanthu", "da-ban-hanh")
+    assert not listed("lanhdao", "cho-ky-so") and listed("lanhdao", "da-ban-hanh")
+    assert not listed(drafter, "du-thao") and listed(drafter, "da-ban-hanh")
 
 
 def test_the_administrator_sets_the_requirement_per_type_in_the_admin_site(demo: Any) -> None:

@@ -40,6 +40,7 @@ EDITABLE_STATUSES = (OutStatus.DRAFT, OutStatus.RETURNED)
 # signatures come after it, on the numbered PDF, as Nghị định 30 orders them).
 NUMBERED_STATUSES = (OutStatus.TO_SIGN, OutStatus.TO_SEAL, OutStatus.ISSUED, OutStatus.RECALLED)
 AWAITING_SIGNATURE = (OutStatus.TO_SIGN, OutStatus.TO_SEAL)
+ISSUED_STATUSES = (OutStatus.ISSUED, OutStatus.RECALLED)
 
 
 class Authority(models.TextChoices):

@@ -11,6 +11,7 @@ from vanphong.core.models import Role, User
 from vanphong.core.policy import filter_visible
 from vanphong.drafting.models import (
     AWAITING_SIGNATURE,
+    ISSUED_STATUSES,
     NUMBERED_STATUSES,
     OutgoingDocument,
     OutStatus,
@@ -42,18 +43,16 @@ def listing(user: User, which: str, query: str = "") -> QuerySet[OutgoingDocumen
             status=OutStatus.IN_REVIEW,
         )
     elif which == "du-thao":
-        docs = docs.filter(drafter=user).exclude(status__in=NUMBERED_STATUSES)
+        # the drafter follows the document until it is issued (numbered ones wait for signatures)
+        docs = docs.filter(drafter=user).exclude(status__in=ISSUED_STATUSES)
     elif which == "cho-ban-hanh":
         docs = docs.filter(status=OutStatus.APPROVED)
     elif which == "cho-ky-so":
         docs = docs.filter(_awaiting_signature(user)).order_by("-issued_at", "-pk")
     else:
-        # numbered documents still waiting for a signature sit under "Chờ ký số", not here
-        docs = (
-            docs.filter(status__in=NUMBERED_STATUSES)
-            .exclude(_awaiting_signature(user))
-            .order_by("-issue_date", "-issued_at")
-        )
+        # numbered documents still waiting for a signature are not issued yet: they sit under
+        # "Chờ ký số" (signer, văn thư) or "Dự thảo của tôi" (drafter), for everyone
+        docs = docs.filter(status__in=ISSUED_STATUSES).order_by("-issue_date", "-issued_at")
     if query.strip():
         text = query.strip()
         docs = docs.filter(Q(summary__icontains=text) | Q(notation__icontains=text))
@@ -61,10 +60,10 @@ def listing(user: User, which: str, query: str = "") -> QuerySet[OutgoingDocumen
 
 
 def _awaiting_signature(user: User) -> Q:
-    """What the user's "Chờ ký số" list holds: what they must sign, and for the văn thư every
-    numbered document of their organisation still waiting for the signer or the office
-    signature."""
-    mine = Q(status=OutStatus.TO_SIGN, signer=user)
+    """What the user's "Chờ ký số" list holds: what they must sign or have signed while it
+    waits for the office signature, and for the văn thư every numbered document of their
+    organisation still waiting for the signer or the office signature."""
+    mine = Q(status__in=AWAITING_SIGNATURE, signer=user)
     if user.has_role(Role.VAN_THU) and user.organisation_id is not None:
         mine |= Q(status__in=AWAITING_SIGNATURE, organisation_id=user.organisation_id)
     return mine

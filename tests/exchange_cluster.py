@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -149,7 +150,8 @@ class Node:
             import redis
 
             client = redis.Redis.from_url(self.redis_url)
-            for key in client.scan_iter(f"*{self.root.parent.name}-{self.name}*"):
+            name = re.sub("[^A-Za-z0-9_]", "", f"{self.root.parent.name}-{self.name}")
+            for key in client.scan_iter(f"huey.*{name}*"):  # huey keeps [A-Za-z0-9_] of it
                 client.delete(key)
         if not self.template.postgres_url:
             return

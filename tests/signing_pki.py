@@ -79,6 +79,14 @@ class Pki:
     intermediate_crl: bytes
     untrusted_crl: bytes
 
+    @property
+    def revoked_day(self) -> str:
+        """The revocation date as people read it: in the server's time zone (Asia/Ho_Chi_Minh),
+        which is a day later than UTC between 00:00 and 07:00 there."""
+        from django.utils import timezone
+
+        return f"{timezone.localtime(self.revoked_at):%d/%m/%Y}"
+
     def der(self, cert: x509.Certificate) -> bytes:
         return cert.public_bytes(serialization.Encoding.DER)
 

@@ -16,6 +16,7 @@ a generous bound; no duration is asserted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import os
@@ -215,9 +216,11 @@ def start_worker(tmp_path: Path, node_dir: Path) -> Iterator[Any]:
         yield start
     finally:
         for worker in workers:
-            if worker.proc.poll() is None:
-                worker.proc.kill()
-                worker.proc.wait(timeout=30)
+            # The whole process group: a test that failed before the stop would otherwise leave
+            # `vanphong serve`'s gunicorn and workers running against the test database.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.proc.pid, signal.SIGKILL)
+            worker.proc.wait(timeout=30)
 
 
 @pytest.fixture

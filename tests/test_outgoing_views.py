@@ -68,9 +68,8 @@ def test_a_draft_goes_through_review_and_issue_and_reaches_the_recipient(demo: A
     assert "Nhận trong hệ thống: văn bản số 01-CV/VPTU của Văn phòng Tỉnh ủy" in arrival_page
 
 
-def test_a_draft_created_from_the_form_records_the_incoming_documents_it_answers(
-    demo: Any,
-) -> None:
+def _incoming_the_drafter_reads(demo: Any) -> Any:
+    """An incoming document routed with the drafter `chuyenvien` among its readers (để biết)."""
     configure(demo)
     from vanphong.documents.services import Assignment, incoming_route
 
@@ -80,6 +79,13 @@ def test_a_draft_created_from_the_form_records_the_incoming_documents_it_answers
         document=incoming,
         plan=Assignment(lead_unit=demo.unit("Phòng Đảng vụ"), info_users=[demo.user("chuyenvien")]),
     )
+    return incoming
+
+
+def test_a_draft_created_from_the_form_records_the_incoming_documents_it_answers(
+    demo: Any,
+) -> None:
+    incoming = _incoming_the_drafter_reads(demo)
     response = demo.client("chuyenvien").post(
         "/van-ban-di/soan-thao/",
         {
@@ -99,15 +105,7 @@ def test_a_draft_created_from_the_form_records_the_incoming_documents_it_answers
 
 
 def test_the_incoming_document_shows_the_reply_that_answers_it(demo: Any) -> None:
-    configure(demo)
-    from vanphong.documents.services import Assignment, incoming_route
-
-    incoming = demo.register_incoming()
-    incoming_route(
-        actor=demo.user("lanhdao"),
-        document=incoming,
-        plan=Assignment(lead_unit=demo.unit("Phòng Đảng vụ"), info_users=[demo.user("chuyenvien")]),
-    )
+    incoming = _incoming_the_drafter_reads(demo)
     doc = approved_draft(demo, replies_to=[incoming])
     pdf = SimpleUploadedFile("cuoi.pdf", pdf_bytes(), "application/pdf")
     outgoing_issue(actor=demo.user("vanthu"), document=doc, final_pdf=pdf)

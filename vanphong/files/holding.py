@@ -27,7 +27,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from vanphong.core.errors import DomainError
 from vanphong.core.models import User
-from vanphong.files.store import checked_type
+from vanphong.files.store import write_checked
 
 HOLD_SECONDS = 2 * 60 * 60
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
@@ -103,7 +103,6 @@ def hold_uploads(
 
     Returns the token ("" when nothing is held) and the reasons the other uploads were refused.
     """
-    purge_expired()
     errors: list[str] = []
     manifest = _read(token, user)
     if manifest is None:
@@ -115,20 +114,8 @@ def hold_uploads(
         name = upload.name or "tệp"
         index = int(manifest["next"])
         target = folder / str(index)
-        size = 0
         try:
-            with target.open("wb") as out:
-                for chunk in upload.chunks():
-                    size += len(chunk)
-                    if size > settings.UPLOAD_MAX_BYTES:
-                        raise DomainError(
-                            f"Tệp “{name}” vượt quá dung lượng cho phép "
-                            f"({settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB)."
-                        )
-                    out.write(chunk)
-            if size == 0:
-                raise DomainError(f"Tệp “{name}” rỗng.")
-            content_type = checked_type(target, name)
+            size, content_type, _ = write_checked(upload.chunks(), name=name, path=target)
         except DomainError as exc:
             target.unlink(missing_ok=True)
             errors.append(exc.message)

@@ -94,6 +94,30 @@ def checked_type(path: Path, name: str, *, head: bytes | None = None) -> str:
     return mime
 
 
+def write_checked(chunks: Iterable[bytes], *, name: str, path: Path) -> tuple[int, str, str]:
+    """Stream `chunks` into `path` within the size limit, refuse an empty file or one whose
+    content is not an accepted type; returns (size, content type, SHA-256). On DomainError the
+    partly written `path` is left for the caller to remove."""
+    limit = settings.UPLOAD_MAX_BYTES
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    with path.open("wb") as out:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise DomainError(
+                    f"Tệp “{name}” vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB)."
+                )
+            if len(head) < 8192:
+                head += chunk[: 8192 - len(head)]
+            digest.update(chunk)
+            out.write(chunk)
+    if size == 0:
+        raise DomainError(f"Tệp “{name}” rỗng.")
+    return size, checked_type(path, name, head=head), digest.hexdigest()
+
+
 class FileBatch:
     def __init__(self) -> None:
         self.created: list[str] = []
@@ -129,31 +153,13 @@ class FileBatch:
         return self.add_chunks([data], name=name)
 
     def add_chunks(self, chunks: Iterable[bytes], *, name: str) -> Blob:
-        limit = settings.UPLOAD_MAX_BYTES
         tmp_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        head = b""
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="up-")
+        os.close(fd)
         tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as out:
-                for chunk in chunks:
-                    size += len(chunk)
-                    if size > limit:
-                        raise DomainError(
-                            f"Tệp “{name}” vượt quá dung lượng cho phép "
-                            f"({limit // (1024 * 1024)} MB)."
-                        )
-                    if len(head) < 8192:
-                        head += chunk[: 8192 - len(head)]
-                    digest.update(chunk)
-                    out.write(chunk)
-            if size == 0:
-                raise DomainError(f"Tệp “{name}” rỗng.")
-            mime = checked_type(tmp, name, head=head)
-            sha = digest.hexdigest()
+            size, mime, sha = write_checked(chunks, name=name, path=tmp)
             storage = get_storage()
             if not storage.exists(sha):
                 storage.put(sha, tmp)

@@ -22,6 +22,7 @@ from vanphong.core.models import Organisation, Secrecy, Unit
 from vanphong.documents import catalog, selectors
 from vanphong.documents.forms import ListFilterForm, QuickSelect
 from vanphong.documents.models import (
+    Delegation,
     DocumentType,
     IncomingDocument,
     Status,
@@ -300,3 +301,111 @@ def test_quick_inputs_write_the_same_html_as_django(demo):
             ours, theirs = str(form[name]), form[name].as_widget(widget=plain)
             assert parse_html(ours) == parse_html(theirs), name
     assert "is-invalid" in str(form["den_ngay"]) and "&lt;Kế hoạch&gt;" in str(form["tu_khoa"])
+
+
+# --- navigation counts written as one statement (selectors.nav_counts) -----------------------
+
+
+def _counts_by_the_orm(user: Any) -> dict[str, int]:
+    """The definition of each count, through the ORM (what the hand-written statement mirrors)."""
+    today = dt.date.today()
+    soon = today + dt.timedelta(days=3)
+    live = WorkItem.objects.filter(
+        user=user, secrecy__lte=user.clearance, status__in=["open", "active"]
+    )
+    action = live.exclude(kind=WorkKind.INFO)
+    return {
+        "incoming_pending": action.filter(status="open").count(),
+        "incoming_in_progress": live.filter(status="active").count(),
+        "incoming_due_soon": action.filter(due_date__gte=today, due_date__lte=soon).count(),
+        "incoming_overdue": action.filter(due_date__lt=today).count(),
+        "incoming_info": live.filter(kind=WorkKind.INFO, status="open").count(),
+    }
+
+
+def test_navigation_counts_match_their_definition_for_every_kind_of_item(demo, settings):
+    settings.DUE_SOON_DAYS = 3
+    today = dt.date.today()
+    dues = [None, today - dt.timedelta(days=2), today, today + dt.timedelta(days=3)]
+    # one document per (status, due date): a person holds one item of a kind per document
+    docs = {
+        (status, due): demo.register_incoming(secrecy=Secrecy.MAT if i % 5 == 4 else Secrecy.NONE)
+        for i, (status, due) in enumerate(
+            (status, due) for status in WorkStatus.values for due in dues
+        )
+    }
+    people = [demo.user(name) for name in ("chuyenvien", "truongphong", "lanhdao")]
+    for user in people:
+        for kind in (WorkKind.HANDLE, WorkKind.CO, WorkKind.INFO, WorkKind.ROUTE):
+            for (status, due), doc in docs.items():
+                WorkItem.objects.create(
+                    document=doc,
+                    user=user,
+                    kind=kind,
+                    status=status,
+                    due_date=due,
+                    secrecy=doc.secrecy,
+                )
+    for user in [*people, demo.user("vanthu")]:
+        counts = selectors.nav_counts(user)
+        assert counts == _counts_by_the_orm(user), user.username
+        assert all(isinstance(value, selectors.CappedCount) for value in counts.values())
+    assert any(selectors.nav_counts(user)["incoming_overdue"] for user in people)
+
+
+def test_routing_delegated_to_a_deputy_adds_to_the_pending_count(demo):
+    leader, deputy = demo.user("lanhdao"), demo.user("truongphong")
+    doc = demo.register_incoming()
+    before = selectors.nav_counts(deputy)["incoming_pending"]
+    WorkItem.objects.create(document=doc, user=leader, kind=WorkKind.ROUTE)
+    WorkItem.objects.create(document=doc, user=leader, kind=WorkKind.HANDLE)  # not routing
+    today = dt.date.today()
+    Delegation.objects.create(from_user=leader, to_user=deputy, start_date=today, end_date=today)
+    assert selectors.nav_counts(demo.user("truongphong"))["incoming_pending"] == before + 1
+
+
+# --- the empty filter panel, rendered once per process ---------------------------------------
+
+
+def test_the_empty_filter_panel_is_reused_and_a_filled_one_is_not(demo):
+    catalog.invalidate()
+    client = demo.client("truongphong")
+    doc_type = demo.doc_type()
+    chosen = f'<option value="{doc_type.pk}" selected>'
+    first = client.get(WORKLIST, {"tab": "de_biet"}).content.decode()
+    filled = client.get(WORKLIST, {"tab": "de_biet", "loai": doc_type.pk}).content.decode()
+    again = client.get(WORKLIST, {"tab": "de_biet"}).content.decode()
+    assert chosen in filled and chosen not in first and chosen not in again
+    assert 'name="tab" value="de_biet"' in first
+    other_tab = client.get(WORKLIST, {"tab": "qua_han"}).content.decode()
+    assert 'name="tab" value="qua_han"' in other_tab  # one panel per tab
+    register = client.get(reverse("documents:register_list")).content.decode()
+    assert 'hx-target="#register-results"' in register
+    assert 'hx-target="#worklist-results"' not in register
+
+    def panel(page: str) -> str:
+        start = page.index('<form method="get"')
+        return page[start : page.index("</form>", start)]
+
+    theirs = Template('{% include "documents/_filters.html" %}').render(
+        Context(
+            {
+                "form": ListFilterForm({"tab": "de_biet"}, user=demo.user("truongphong")),
+                "filter_url": WORKLIST,
+                "results_id": "worklist-results",
+                "tab": "de_biet",
+            }
+        )
+    )
+    assert panel(again) == panel(theirs)
+
+
+def test_the_signed_in_person_is_read_with_their_unit_and_organisation(demo):
+    client = demo.client("chuyenvien")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(WORKLIST).content.decode()
+    sql = [q["sql"] for q in queries.captured_queries]
+    user_reads = [s for s in sql if 'FROM "core_user"' in s and "core_unit" in s]
+    assert len(user_reads) == 1 and "core_organisation" in user_reads[0]
+    assert not [s for s in sql if s.startswith('SELECT "core_unit"."id"') and '"id" = ' in s]
+    assert demo.user("chuyenvien").unit.name in page

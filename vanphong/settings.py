@@ -157,6 +157,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- authentication ---------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
+# Sessions signed in through the plain ModelBackend (before this backend) sign in again once.
+AUTHENTICATION_BACKENDS = ["vanphong.core.backends.UserBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

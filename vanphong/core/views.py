@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanphong.core import services
+from vanphong.core import backends, services
 from vanphong.core.errors import DomainError
 from vanphong.core.forms import SignInForm, TokenCreateForm, TotpForm
 from vanphong.core.models import ApiToken, User
@@ -86,7 +86,7 @@ def signin_totp(request: HttpRequest) -> HttpResponse:
         if services.totp_verify(user=user, code=form.cleaned_data["code"]):
             target = request.session.get(_NEXT_KEY, "/")
             request.session.pop(_PENDING_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=backends.PATH)
             return redirect(target)
         services.audit_record(
             actor=None,

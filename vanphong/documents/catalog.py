@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from vanphong.documents.models import DocumentType
 Choices = list[tuple[int, str]]
 
 _lock = threading.Lock()
-_cache: dict[Any, Choices] = {}
+_cache: dict[Any, Any] = {}
 _seen: str | None = None  # the stamp the cache belongs to
 
 
@@ -49,7 +50,7 @@ def _stamp() -> str:
         return ""
 
 
-def _current() -> dict[Any, Choices]:
+def _current() -> dict[Any, Any]:
     """This process's cache, emptied first if another process moved the stamp; a throw-away
     dict while this transaction has changed the catalogue and not committed yet."""
     global _seen
@@ -88,6 +89,17 @@ def unit_choices(organisation_id: int | None) -> Choices:
         found = [(u.pk, str(u)) for u in units]
         cache[key] = found
     return found
+
+
+def fragment(key: tuple[Any, ...], build: Callable[[], str]) -> str:
+    """HTML made only from these catalogues and constants (the empty filter panel), built once
+    per process and forgotten with them: the same stamp, the same rules inside a transaction."""
+    cache = _current()
+    found = cache.get(("fragment", *key))
+    if found is None:
+        found = build()
+        cache[("fragment", *key)] = found
+    return str(found)
 
 
 def invalidate() -> None:

@@ -420,6 +420,7 @@ class ListFilterForm(StyledForm):
         assert isinstance(doc_type, forms.ChoiceField) and isinstance(unit, forms.ChoiceField)
         doc_type.choices = [("", "Tất cả loại"), *catalog.doc_type_choices()]
         unit.choices = [("", "Mọi đơn vị"), *catalog.unit_choices(user.organisation_id)]
+        self.organisation_id = user.organisation_id
 
     def to_filters(self) -> selectors.ListFilters:
         if not self.is_bound:
@@ -446,6 +447,11 @@ class ListFilterForm(StyledForm):
             sender = self.cleaned_data.get("noi_gui")
             return sender if isinstance(sender, Organisation) else None
         return None
+
+    def has_input(self) -> bool:
+        """Whether anything was typed or chosen (a filter or the sort order): if not, the panel
+        is the same for everyone in the organisation."""
+        return self.is_bound and any(self.data.get(name) for name in self.fields)
 
     def is_filtered(self) -> bool:
         """Whether any filter (not just the sort order) is set."""

@@ -192,6 +192,33 @@ class CappedCount(int):
         return f"{NAV_COUNT_CAP}+" if self > NAV_COUNT_CAP else int.__str__(self)
 
 
+def _open_items_count_sql() -> str:
+    """The five capped counts of `nav_counts` as one statement, written once.
+
+    Built by hand rather than by the ORM: the counts run on every page, and composing and
+    compiling five querysets cost more CPU (about 5 ms) than the database spends on them. Every
+    sub-select repeats the `status IN ('open', 'active')` of the `work_user_open` partial index
+    as literal text, so both databases can prove the index applies (SQLite only matches a
+    partial index's WHERE term by its text, not through a bound parameter).
+    """
+    table = connection.ops.quote_name(WorkItem._meta.db_table)
+    live = f"status IN ('{WorkStatus.OPEN}', '{WorkStatus.ACTIVE}')"
+    action = f"kind <> '{WorkKind.INFO}'"
+    conditions = [
+        f"{action} AND status = '{WorkStatus.OPEN}'",  # incoming_pending
+        f"status = '{WorkStatus.ACTIVE}'",  # incoming_in_progress
+        f"{action} AND due_date >= %s AND due_date <= %s",  # incoming_due_soon
+        f"{action} AND due_date < %s",  # incoming_overdue
+        f"kind = '{WorkKind.INFO}' AND status = '{WorkStatus.OPEN}'",  # incoming_info
+    ]
+    selects = [
+        f"(SELECT COUNT(*) FROM (SELECT id FROM {table} WHERE user_id = %s AND secrecy <= %s"
+        f" AND {live} AND {condition} LIMIT {NAV_COUNT_CAP + 1}) capped)"
+        for condition in conditions
+    ]
+    return "SELECT " + ", ".join(selects)
+
+
 def nav_counts(user: User) -> dict[str, int]:
     """Counts for the navigation, from the person's open work items only.
 
@@ -200,30 +227,23 @@ def nav_counts(user: User) -> dict[str, int]:
     """
     today = access.today()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
-    live = [WorkStatus.OPEN, WorkStatus.ACTIVE]
-    base = WorkItem.objects.filter(user=user, secrecy__lte=user.clearance, status__in=live)
-    action = ~Q(kind=WorkKind.INFO)
-    parts: dict[str, QuerySet[WorkItem]] = {
-        "incoming_pending": base.filter(action, status=WorkStatus.OPEN),
-        "incoming_in_progress": base.filter(status=WorkStatus.ACTIVE),
-        "incoming_due_soon": base.filter(action, due_date__gte=today, due_date__lte=soon),
-        "incoming_overdue": base.filter(action, due_date__lt=today),
-        "incoming_info": base.filter(kind=WorkKind.INFO, status=WorkStatus.OPEN),
-    }
+    mine: list[Any] = [user.pk, user.clearance]
+    params: list[Any] = [*mine, *mine, *mine, today, soon, *mine, today, *mine]
+    with connection.cursor() as cursor:
+        cursor.execute(_open_items_count_sql(), params)
+        row = cursor.fetchone()
+    names = ("incoming_pending", "incoming_in_progress", "incoming_due_soon")
+    counts = dict(zip((*names, "incoming_overdue", "incoming_info"), row, strict=True))
     delegators = access.delegators_of(user)
-    if delegators:
-        parts["delegated"] = WorkItem.objects.filter(
+    if delegators:  # routing handed over by a leader who is away: rare, built by the ORM
+        delegated = WorkItem.objects.filter(
             user_id__in=delegators,
-            status__in=live,
+            status=WorkStatus.OPEN,
             kind__in=[WorkKind.ROUTE, WorkKind.REVIEW],
             secrecy__lte=user.clearance,
-        ).filter(status=WorkStatus.OPEN)
-    counts = _capped_counts(parts)
-    delegated = counts.pop("delegated", 0)
-    counts["incoming_pending"] = CappedCount(
-        min(counts["incoming_pending"] + delegated, NAV_COUNT_CAP + 1)
-    )
-    return counts
+        )
+        counts["incoming_pending"] += _capped_counts({"delegated": delegated})["delegated"]
+    return {name: CappedCount(min(value, NAV_COUNT_CAP + 1)) for name, value in counts.items()}
 
 
 def _capped_counts(parts: dict[str, QuerySet[WorkItem]]) -> dict[str, int]:

@@ -6,7 +6,10 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
+from vanphong.documents import catalog
 from vanphong.documents.models import (
     DocumentEvent,
     EventAction,
@@ -17,6 +20,29 @@ from vanphong.documents.models import (
 )
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def filters_panel(context: template.Context, results_id: str) -> SafeString:
+    """The filter panel of a list (`_filters.html`). With nothing typed or chosen it is the same
+    HTML for everyone in an organisation, so it is rendered once per process and kept with the
+    catalogue it lists (document types, units), which forgets it when either changes."""
+    form = context["form"]
+    values = {
+        "form": form,
+        "filter_url": context.get("filter_url", ""),
+        "results_id": results_id,
+        "tab": context.get("tab", ""),
+    }
+
+    def render() -> str:
+        return render_to_string("documents/_filters.html", values)
+
+    if form.has_input():
+        return mark_safe(render())  # a template's output, escaped there
+    key = ("filters", form.organisation_id, values["filter_url"], results_id, values["tab"])
+    return mark_safe(catalog.fragment(key, render))
+
 
 _URGENCY_CLASS: dict[int, str] = {
     Urgency.KHAN: "text-bg-warning",

@@ -42,3 +42,27 @@ def test_the_top_bar_has_a_search_box_that_opens_the_search_page(demo):
     topbar = html.split('id="vp-sidebar"', 1)[0]
     assert 'data-testid="topbar-search"' in topbar
     assert f'action="{reverse("search:page")}"' in topbar and 'name="q"' in topbar
+
+
+def _sidebar(html: str) -> str:
+    return html.split('id="vp-sidebar"', 1)[1].split("</aside>", 1)[0]
+
+
+def test_the_sidebar_is_the_template_rendered_for_this_persons_modules_and_counts(demo):
+    """The sidebar's HTML is kept per (modules, counts): each person still gets exactly what the
+    template gives for their own modules and counts, and a new count shows on the next page."""
+    from django.template.loader import render_to_string
+
+    from vanphong.core.nav import counts_for
+
+    for username in ("admin", "luutru", "vanthu", "chuyenvien", "lanhdao", "vanthu"):
+        user = demo.user(username)
+        html = demo.client(username).get(reverse("core:dashboard")).content.decode()
+        expected = render_to_string(
+            "_sidebar.html", {"nav_modules": modules_for(user), "nav_counts": counts_for(user)}
+        )
+        assert expected.strip() in _sidebar(html), username
+    before = _sidebar(demo.client("vanthu").get(reverse("core:dashboard")).content.decode())
+    demo.register_incoming()
+    after = _sidebar(demo.client("vanthu").get(reverse("core:dashboard")).content.decode())
+    assert before != after and 'title="Chờ xử lý">' in after

@@ -409,3 +409,26 @@ def test_the_signed_in_person_is_read_with_their_unit_and_organisation(demo):
     assert len(user_reads) == 1 and "core_organisation" in user_reads[0]
     assert not [s for s in sql if s.startswith('SELECT "core_unit"."id"') and '"id" = ' in s]
     assert demo.user("chuyenvien").unit.name in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_work_list_page_reads_without_parallel_workers_and_only_there():
+    """PostgreSQL: the setting holds inside the block and ends with its transaction; SQLite:
+    the block sends nothing."""
+    from vanphong.core.db import without_parallel_workers
+
+    def workers() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            return str(cursor.fetchone()[0])
+
+    if connection.vendor != "postgresql":
+        with CaptureQueriesContext(connection) as queries, without_parallel_workers():
+            pass
+        assert queries.captured_queries == []
+        return
+    before = workers()
+    assert before != "0"
+    with without_parallel_workers():
+        assert workers() == "0"
+    assert workers() == before

@@ -234,6 +234,11 @@ class WorkItem(models.Model):
         indexes = [
             models.Index(fields=["user", "status", "due_date"], name="work_user_status_due"),
             models.Index(fields=["user", "kind", "status", "-created_at"], name="work_user_kind"),
+            # "Để biết" (every status) newest first, read in order and stopped after a page: the
+            # index above sorts by status first, so a leader's 30,000 items were sorted (13 ms).
+            models.Index(
+                fields=["user", "kind", "-created_at", "-id"], name="work_user_kind_recent"
+            ),
             models.Index(fields=["user", "status", "-created_at"], name="work_user_recent"),
             models.Index(fields=["document", "kind", "status"], name="work_document"),
             # "The documents this person takes part in" (the policy's scope, the search's

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from vanphong.core.db import without_parallel_workers
 from vanphong.core.models import User
 from vanphong.core.policy import filter_visible
 from vanphong.core.text import fold
@@ -179,7 +180,8 @@ def worklist_page(
         related = {f.rsplit("__", 1)[0] for f in fields if "__" in f}
         qs = qs.select_related(None).select_related(*related).only(*fields)
     order = SORTS.get(filters.sort, SORTS["moi_nhat"])
-    return paginate(qs.order_by(*order, "-id"), page)
+    with without_parallel_workers():  # "Quá hạn" of a clerk with 500,000 items: 13 -> 0.2 ms
+        return paginate(qs.order_by(*order, "-id"), page)
 
 
 NAV_COUNT_CAP = 99

@@ -8,14 +8,17 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
-from vanphong.core.demo import DEMO_PASSWORD, load_demo_organisation
+from vanphong.core.demo import DEMO_PASSWORD, ORGANISATIONS, PEOPLE, load_demo_organisation
 from vanphong.core.models import Organisation, Unit, User
 from vanphong.documents.demo import ensure_incoming_registers
 from vanphong.documents.models import DocumentType, IncomingDocument
 from vanphong.documents.reference import ensure_document_types
 from vanphong.documents.services import IncomingData, incoming_register
+from vanphong.numbering.models import Register
 
 
 @dataclass
@@ -72,12 +75,63 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(restored, append=False)
 
 
-@pytest.fixture
-def demo(db: Any) -> Demo:
+def _load_demo() -> dict[str, Organisation]:
     ensure_document_types()  # a transactional test before this one may have flushed them
     orgs = load_demo_organisation()
     ensure_incoming_registers()
-    return Demo(orgs=orgs)
+    return orgs
+
+
+def _loaded_demo_orgs() -> dict[str, Organisation] | None:
+    """The demo organisations when the whole demo is already in the database, else None."""
+    if not (
+        User.objects.filter(username=PEOPLE[-1].username).exists()
+        and DocumentType.objects.exists()
+        and Register.objects.filter(code="den").exists()
+    ):
+        return None
+    idents = [row[6] for row in ORGANISATIONS]
+    by_ident = {o.identifier: o for o in Organisation.objects.filter(identifier__in=idents)}
+    return {row[0]: by_ident[row[6]] for row in ORGANISATIONS}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The test database with the demo province committed once, for the whole session.
+
+    Loading it took about half a second per test. Each test still runs in a transaction rolled
+    back at its end, so what a test changes is gone for the next one. A transactional test
+    flushes the database when it ends; `pytest_runtest_teardown` below loads the demo again.
+    """
+    with django_db_blocker.unblock():
+        _load_demo()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        blocker = item.config.stash[blocking_manager_key]
+        with blocker.unblock():
+            _restore_after_flush()
+    return result
+
+
+def _restore_after_flush() -> None:
+    """Committed again after a transactional test's flush: the rows the migrations wrote (as
+    serialized rollback restores them, with the same ids) and the demo province."""
+    for conn in connections.all():
+        contents = getattr(conn, "_test_serialized_contents", None)
+        if contents:
+            conn.creation.deserialize_db_from_string(contents)
+    _load_demo()
+
+
+@pytest.fixture
+def demo(db: Any) -> Demo:
+    orgs = _loaded_demo_orgs()
+    return Demo(orgs=orgs if orgs is not None else _load_demo())
 
 
 @pytest.fixture

@@ -94,3 +94,25 @@ def test_a_parallel_rebuild_in_two_processes_indexes_everything_once(demo: Any) 
     assert sorted(rows) == sorted(ids)  # each once: the lanes' ranges are disjoint
     assert found(demo.user("vanthu"), "ke hoach kiem tra") == set(ids)
     assert not RebuildLane.objects.exists()
+
+
+def test_a_range_folded_before_its_transaction_is_written_as_the_database_holds_it(
+    demo: Any, docs: Any, monkeypatch: Any
+) -> None:
+    """The rebuild folds a range before it takes the write lock; inside, the sources are read
+    again: what is unchanged is written as prepared, what changed meanwhile is folded again."""
+    from vanphong.search import indexing
+
+    ids = sorted(d.pk for d in docs)
+    prepared = indexing.prepare_range(Kind.INCOMING, ids[0], ids[-1])
+    assert set(prepared) == set(ids)
+    changed = docs[3]
+    IncomingDocument.objects.filter(pk=changed.pk).update(summary="Thông báo lịch tiếp công dân")
+    folded: list[Any] = []
+    real = indexing.SHAPES[Kind.INCOMING]
+    monkeypatch.setitem(indexing.SHAPES, Kind.INCOMING, lambda s: folded.append(s) or real(s))
+    indexing.index_range(Kind.INCOMING, ids[0], ids[-1], prepared=prepared)
+    assert [source[0][0] for source in folded] == [changed.pk]  # only the changed one again
+    vanthu = demo.user("vanthu")
+    assert found(vanthu, "tiep cong dan") == {changed.pk}
+    assert found(vanthu, '"chuyen de"') == set(ids) - {changed.pk}

@@ -49,6 +49,8 @@ UPDATED = (*FILTER_COLUMNS, *TEXT_COLUMNS)
 # (organisation_id, secrecy, doc_date, doc_type_id, sender_id, status, urgency, lead_unit_id,
 #  head_folded, head_exact, body_folded, body_exact): the values of UPDATED, in that order
 Values = tuple[Any, ...]
+# (the object's row as read, its files' texts): everything its entry is made of
+Source = tuple[tuple[Any, ...], tuple[str, ...]]
 
 _DOC_FIELDS = (
     "pk",
@@ -71,8 +73,11 @@ _DOC_FIELDS = (
 )
 
 
-def _incoming_values(first: int, last: int, ids: list[int] | None) -> dict[int, Values]:
-    """The entry values of the incoming documents first <= id <= last (only `ids` if given)."""
+def _incoming_sources(
+    first: int, last: int, ids: list[int] | None, *, request_missing: bool = True
+) -> dict[int, Source]:
+    """What the entries of the incoming documents first <= id <= last (only `ids` if given) are
+    made of: the document's row and its attachments' texts, as read from the database."""
     docs = IncomingDocument.objects.filter(pk__gte=first, pk__lte=last)
     files = DocumentFile.objects.filter(document_id__gte=first, document_id__lte=last)
     if ids is not None:
@@ -86,26 +91,28 @@ def _incoming_values(first: int, last: int, ids: list[int] | None) -> dict[int, 
             unread.append(blob_id)
         elif status == ExtractStatus.DONE and text:
             bodies[doc_id].append(text)
-    if unread:
+    if unread and request_missing:
         _request_extraction(sorted(set(unread)))
-    values: dict[int, Values] = {}
-    for row in docs.values_list(*_DOC_FIELDS):
-        pk, org, secrecy, arrived, type_id, sender_id, status, urgency, unit, withheld = row[:10]
-        head = "\n".join(p for p in row[10:] if p)
-        body = "" if withheld else "\n".join(bodies.get(pk, ()))[:MAX_BODY_CHARS]
-        values[pk] = (
-            org,
-            secrecy,
-            arrived,
-            type_id,
-            sender_id,
-            status,
-            urgency,
-            unit,
-            *both_forms(head),
-            *both_forms(body),
-        )
-    return values
+    return {row[0]: (row, tuple(bodies.get(row[0], ()))) for row in docs.values_list(*_DOC_FIELDS)}
+
+
+def _incoming_shape(source: Source) -> Values:
+    row, texts = source
+    org, secrecy, arrived, type_id, sender_id, status, urgency, unit, withheld = row[1:10]
+    head = "\n".join(p for p in row[10:] if p)
+    body = "" if withheld else "\n".join(texts)[:MAX_BODY_CHARS]
+    return (
+        org,
+        secrecy,
+        arrived,
+        type_id,
+        sender_id,
+        status,
+        urgency,
+        unit,
+        *both_forms(head),
+        *both_forms(body),
+    )
 
 
 def _request_extraction(blob_ids: list[str]) -> None:
@@ -133,11 +140,12 @@ _ARCHIVE_FIELDS = (
 )
 
 
-def _archive_values(first: int, last: int, ids: list[int] | None) -> dict[int, Values]:
-    """The entry values of the archive records first <= id <= last (only `ids` if given).
-
-    The body is the extracted (OCR) text of the record's files. A file not read yet is left to
-    its digitisation batch, which runs the OCR and queues the record again when it is done."""
+def _archive_sources(
+    first: int, last: int, ids: list[int] | None, *, request_missing: bool = True
+) -> dict[int, Source]:
+    """What the entries of the archive records first <= id <= last (only `ids` if given) are
+    made of. The body is the extracted (OCR) text of the record's files. A file not read yet is
+    left to its digitisation batch, which runs the OCR and queues the record again when done."""
     records = ArchiveRecord.objects.filter(pk__gte=first, pk__lte=last)
     files = RecordFile.objects.filter(record_id__gte=first, record_id__lte=last)
     if ids is not None:
@@ -149,25 +157,28 @@ def _archive_values(first: int, last: int, ids: list[int] | None) -> dict[int, V
         # a multi-page TIFF and the PDF made of it may carry the same text: once is enough
         if status == ExtractStatus.DONE and text and text not in bodies[record_id]:
             bodies[record_id].append(text)
-    values: dict[int, Values] = {}
-    for row in records.values_list(*_ARCHIVE_FIELDS):
-        pk, org, secrecy, issued, created = row[:5]
-        day = issued or timezone.localdate(created)
-        head = "\n".join(p for p in (*row[5:], issued and issued.strftime("%d/%m/%Y")) if p)
-        body = "\n".join(bodies.get(pk, ()))[:MAX_BODY_CHARS]
-        values[pk] = (
-            org,
-            secrecy,
-            day,
-            None,
-            None,
-            "",
-            0,
-            None,
-            *both_forms(head),
-            *both_forms(body),
-        )
-    return values
+    rows = records.values_list(*_ARCHIVE_FIELDS)
+    return {row[0]: (row, tuple(bodies.get(row[0], ()))) for row in rows}
+
+
+def _archive_shape(source: Source) -> Values:
+    row, texts = source
+    org, secrecy, issued, created = row[1:5]
+    day = issued or timezone.localdate(created)
+    head = "\n".join(p for p in (*row[5:], issued and issued.strftime("%d/%m/%Y")) if p)
+    body = "\n".join(texts)[:MAX_BODY_CHARS]
+    return (
+        org,
+        secrecy,
+        day,
+        None,
+        None,
+        "",
+        0,
+        None,
+        *both_forms(head),
+        *both_forms(body),
+    )
 
 
 def reindex_blob_users(blob_id: str) -> int:
@@ -180,10 +191,26 @@ def reindex_blob_users(blob_id: str) -> int:
     return count
 
 
-BUILDERS: dict[str, Callable[[int, int, list[int] | None], dict[int, Values]]] = {
-    Kind.INCOMING: _incoming_values,
-    Kind.ARCHIVE: _archive_values,
+SOURCES: dict[str, Callable[..., dict[int, Source]]] = {
+    Kind.INCOMING: _incoming_sources,
+    Kind.ARCHIVE: _archive_sources,
 }
+SHAPES: dict[str, Callable[[Source], Values]] = {
+    Kind.INCOMING: _incoming_shape,
+    Kind.ARCHIVE: _archive_shape,
+}
+# Per object id: the source read and the entry values made from it, ahead of the write.
+Prepared = dict[int, tuple[Source, Values]]
+
+
+def prepare_range(kind: str, first: int, last: int) -> Prepared:
+    """Read and fold a range before its write transaction. Folding is most of indexing's CPU;
+    done inside the transaction it held SQLite's write lock (transactions take it at BEGIN), so
+    the rebuild's lanes ran one at a time. `index_range(..., prepared=...)` reads the sources
+    again inside its transaction and folds again only what changed in between."""
+    sources = SOURCES[kind](first, last, None, request_missing=False)
+    shape = SHAPES[kind]
+    return {oid: (source, shape(source)) for oid, source in sources.items()}
 
 
 def index_objects(kind: str, ids: Iterable[int]) -> int:
@@ -194,24 +221,32 @@ def index_objects(kind: str, ids: Iterable[int]) -> int:
     return _index(kind, wanted[0], wanted[-1], wanted)
 
 
-def index_range(kind: str, first: int, last: int) -> int:
+def index_range(kind: str, first: int, last: int, *, prepared: Prepared | None = None) -> int:
     """Create, refresh or drop the entries of every object with first <= id <= last."""
-    return _index(kind, first, last, None)
+    return _index(kind, first, last, None, prepared)
 
 
-def _index(kind: str, first: int, last: int, ids: list[int] | None) -> int:
+def _index(
+    kind: str, first: int, last: int, ids: list[int] | None, prepared: Prepared | None = None
+) -> int:
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _apply(kind, first, last, ids)
+                return _apply(kind, first, last, ids, prepared)
         except IntegrityError:  # another worker created the same entry meanwhile: redo
             if attempt:
                 raise
     return 0
 
 
-def _apply(kind: str, first: int, last: int, ids: list[int] | None) -> int:
-    fresh = BUILDERS[kind](first, last, ids)
+def _apply(
+    kind: str, first: int, last: int, ids: list[int] | None, prepared: Prepared | None
+) -> int:
+    shape, ready = SHAPES[kind], prepared or {}
+    fresh: dict[int, Values] = {}
+    for oid, source in SOURCES[kind](first, last, ids).items():
+        done = ready.get(oid)
+        fresh[oid] = done[1] if done is not None and done[0] == source else shape(source)
     current = SearchEntry.objects.filter(kind=kind, object_id__gte=first, object_id__lte=last)
     if ids is not None:
         current = current.filter(object_id__in=ids)

@@ -224,3 +224,44 @@ def test_draining_twice_changes_nothing(demo: Any, docs: Any) -> None:
     indexing.drain()
     indexing.drain()
     assert list(SearchEntry.objects.order_by("pk").values_list("pk", "head_folded")) == before
+
+
+def _results(user: Any, q: str, **params: Any) -> list[tuple[int, list[int]]]:
+    pages = []
+    for page in (1, 2):
+        found_page = search(user, SearchParams(q=q, per_page=2, page=page, **params))
+        pages.append((found_page.total, [h.object_id for h in found_page.hits]))
+    return pages
+
+
+def test_the_newest_entries_first_give_the_same_results_as_the_whole_index(
+    demo: Any, monkeypatch: Any
+) -> None:
+    """PostgreSQL searches the newest entries first, walking backwards, when the words are
+    frequent; the results (count, order, pages) are those of the whole index. Here with a cap
+    of 3 matches, a first window of 6 entries and a second of at most 24."""
+    from django.test.utils import CaptureQueriesContext
+
+    from vanphong.search import backends
+
+    for i in range(30):
+        summary = f"Thông báo số {i} về lịch công tác" + (" phòng cháy" if i % 4 == 0 else "")
+        demo.register_incoming(summary=summary + (" đê điều" if i == 2 else ""))
+    indexing.drain()
+    clerk = demo.user("vanthu")
+    queries = [("lich cong tac", {}), ("phong chay", {}), ("de dieu", {}), ("zzz", {})]
+    queries += [("lich cong tac", {"sort": "date"}), ("phong chay", {"urgency": 0})]
+    monkeypatch.setattr(backends, "MAX_RESULTS", 3)
+    monkeypatch.setattr(backends, "NEWEST_WINDOW", 10**9)  # the window is never used
+    whole = {q + str(p): _results(clerk, q, **p) for q, p in queries}
+    monkeypatch.setattr(backends, "NEWEST_WINDOW", 6)
+    monkeypatch.setattr(backends, "SECOND_WINDOW_MAX", 24)
+    with CaptureQueriesContext(connection) as statements:
+        windowed = {q + str(p): _results(clerk, q, **p) for q, p in queries}
+    assert windowed == whole
+    assert whole["lich cong tac{}"][0][0] == 4  # more than the cap
+    assert whole["de dieu{}"][0][0] == 1 and whole["zzz{}"][0][0] == 0
+    walked = [
+        s["sql"] for s in statements.captured_queries if "enable_bitmapscan = off" in s["sql"]
+    ]
+    assert bool(walked) == (connection.vendor == "postgresql")

@@ -111,7 +111,8 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     result = yield
     marker = item.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
+    # the last test's teardown also drops the test database: nothing to restore then
+    if nextitem is not None and marker is not None and marker.kwargs.get("transaction"):
         blocker = item.config.stash[blocking_manager_key]
         with blocker.unblock():
             _restore_after_flush()

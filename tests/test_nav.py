@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from vanphong.core.nav import MODULES, modules_for
 from vanphong.core.policy import can
@@ -66,3 +66,21 @@ def test_the_sidebar_is_the_template_rendered_for_this_persons_modules_and_count
     demo.register_incoming()
     after = _sidebar(demo.client("vanthu").get(reverse("core:dashboard")).content.decode())
     assert before != after and 'title="Chờ xử lý">' in after
+
+
+def test_cached_shell_parts_follow_the_prefix_the_site_is_served_under(demo):
+    """Behind a proxy at /vp-proxy/ the kept sidebar and filter panel link there, and a site at
+    / keeps its own links (each is kept per script prefix)."""
+    client = demo.client("chuyenvien")
+    worklist = reverse("documents:worklist")
+    plain = client.get(worklist).content.decode()
+    set_script_prefix("/vp-proxy/")  # what the WSGI handler does from SCRIPT_NAME
+    try:
+        prefixed = client.get(worklist).content.decode()
+    finally:
+        set_script_prefix("/")
+    again = client.get(worklist).content.decode()
+    assert f'href="/vp-proxy{worklist}?tab=de_biet"' in _sidebar(prefixed)
+    assert 'hx-get="/vp-proxy/' in prefixed.split('role="search"', 2)[2]  # the filter panel
+    for page in (plain, again):
+        assert "/vp-proxy/" not in page

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 
 from vanphong.core.nav import module_by_key
@@ -31,11 +32,14 @@ def sidebar(context: template.Context) -> SafeString:
     modules = tuple(m.key for m in context.get("nav_modules") or ())
     counts = context.get("nav_counts") or {}
     shown = tuple((name, str(counts[name])) for name in SIDEBAR_COUNTS if counts.get(name))
-    return mark_safe(_sidebar_html(modules, shown))  # a template's output, escaped there
+    html = _sidebar_html(get_script_prefix(), modules, shown)  # links depend on the prefix
+    return mark_safe(html)  # a template's output, escaped there
 
 
 @lru_cache(maxsize=512)
-def _sidebar_html(modules: tuple[str, ...], counts: tuple[tuple[str, str], ...]) -> str:
+def _sidebar_html(
+    prefix: str, modules: tuple[str, ...], counts: tuple[tuple[str, str], ...]
+) -> str:
     values: dict[str, Any] = {
         "nav_modules": [module_by_key(key) for key in modules],
         "nav_counts": dict(counts),

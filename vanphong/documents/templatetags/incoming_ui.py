@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 
 from vanphong.documents import catalog
@@ -40,7 +41,8 @@ def filters_panel(context: template.Context, results_id: str) -> SafeString:
 
     if form.has_input():
         return mark_safe(render())  # a template's output, escaped there
-    key = ("filters", form.organisation_id, values["filter_url"], results_id, values["tab"])
+    prefix = get_script_prefix()  # the panel's links depend on it
+    key = ("filters", form.organisation_id, prefix, values["filter_url"], results_id, values["tab"])
     return mark_safe(catalog.fragment(key, render))
 
 

@@ -194,48 +194,40 @@ class CappedCount(int):
         return f"{NAV_COUNT_CAP}+" if self > NAV_COUNT_CAP else int.__str__(self)
 
 
-def _open_items_count_sql() -> str:
-    """The five capped counts of `nav_counts` as one statement, written once.
-
-    Built by hand rather than by the ORM: the counts run on every page, and composing and
-    compiling five querysets cost more CPU (about 5 ms) than the database spends on them. Every
-    sub-select repeats the `status IN ('open', 'active')` of the `work_user_open` partial index
-    as literal text, so both databases can prove the index applies (SQLite only matches a
-    partial index's WHERE term by its text, not through a bound parameter).
-    """
-    table = connection.ops.quote_name(WorkItem._meta.db_table)
-    live = f"status IN ('{WorkStatus.OPEN}', '{WorkStatus.ACTIVE}')"
-    action = f"kind <> '{WorkKind.INFO}'"
-    conditions = [
-        f"{action} AND status = '{WorkStatus.OPEN}'",  # incoming_pending
-        f"status = '{WorkStatus.ACTIVE}'",  # incoming_in_progress
-        f"{action} AND due_date >= %s AND due_date <= %s",  # incoming_due_soon
-        f"{action} AND due_date < %s",  # incoming_overdue
-        f"kind = '{WorkKind.INFO}' AND status = '{WorkStatus.OPEN}'",  # incoming_info
-    ]
-    selects = [
-        f"(SELECT COUNT(*) FROM (SELECT id FROM {table} WHERE user_id = %s AND secrecy <= %s"
-        f" AND {live} AND {condition} LIMIT {NAV_COUNT_CAP + 1}) capped)"
-        for condition in conditions
-    ]
-    return "SELECT " + ", ".join(selects)
-
-
 def nav_counts(user: User) -> dict[str, int]:
     """Counts for the navigation, from the person's open work items only.
 
     Each count reads at most NAV_COUNT_CAP + 1 entries of the `work_user_open` partial index
     (a leader may have thousands of open items, mostly "để biết"), all five in one statement.
+    Written by hand rather than by the ORM: the counts run on every page, and composing and
+    compiling five querysets cost more CPU (about 5 ms) than the database spends on them. Every
+    sub-select repeats the `status IN ('open', 'active')` of the partial index as literal text,
+    so both databases can prove the index applies (SQLite matches a partial index's WHERE term
+    by its text, not through a bound parameter).
     """
     today = access.today()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
-    mine: list[Any] = [user.pk, user.clearance]
-    params: list[Any] = [*mine, *mine, *mine, today, soon, *mine, today, *mine]
+    action = f"kind <> '{WorkKind.INFO}'"
+    parts: dict[str, tuple[str, list[Any]]] = {
+        "incoming_pending": (f"{action} AND status = '{WorkStatus.OPEN}'", []),
+        "incoming_in_progress": (f"status = '{WorkStatus.ACTIVE}'", []),
+        "incoming_due_soon": (f"{action} AND due_date >= %s AND due_date <= %s", [today, soon]),
+        "incoming_overdue": (f"{action} AND due_date < %s", [today]),
+        "incoming_info": (f"kind = '{WorkKind.INFO}' AND status = '{WorkStatus.OPEN}'", []),
+    }
+    table = connection.ops.quote_name(WorkItem._meta.db_table)
+    live = f"status IN ('{WorkStatus.OPEN}', '{WorkStatus.ACTIVE}')"
+    selects: list[str] = []
+    params: list[Any] = []
+    for condition, condition_params in parts.values():
+        selects.append(
+            f"(SELECT COUNT(*) FROM (SELECT id FROM {table} WHERE user_id = %s AND secrecy <= %s"
+            f" AND {live} AND {condition} LIMIT {NAV_COUNT_CAP + 1}) capped)"
+        )
+        params += [user.pk, user.clearance, *condition_params]
     with connection.cursor() as cursor:
-        cursor.execute(_open_items_count_sql(), params)
-        row = cursor.fetchone()
-    names = ("incoming_pending", "incoming_in_progress", "incoming_due_soon")
-    counts = dict(zip((*names, "incoming_overdue", "incoming_info"), row, strict=True))
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        counts = dict(zip(parts, cursor.fetchone(), strict=True))
     delegators = access.delegators_of(user)
     if delegators:  # routing handed over by a leader who is away: rare, built by the ORM
         delegated = WorkItem.objects.filter(
@@ -244,22 +236,8 @@ def nav_counts(user: User) -> dict[str, int]:
             kind__in=[WorkKind.ROUTE, WorkKind.REVIEW],
             secrecy__lte=user.clearance,
         )
-        counts["incoming_pending"] += _capped_counts({"delegated": delegated})["delegated"]
+        counts["incoming_pending"] += delegated.values("pk")[: NAV_COUNT_CAP + 1].count()
     return {name: CappedCount(min(value, NAV_COUNT_CAP + 1)) for name, value in counts.items()}
-
-
-def _capped_counts(parts: dict[str, QuerySet[WorkItem]]) -> dict[str, int]:
-    """`SELECT (SELECT COUNT(*) FROM (... LIMIT cap + 1)), ...`: one round trip, bounded reads."""
-    selects: list[str] = []
-    params: list[Any] = []
-    for qs in parts.values():
-        sql, part_params = qs.values("pk")[: NAV_COUNT_CAP + 1].query.sql_with_params()
-        selects.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")
-        params.extend(part_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)
-        row = cursor.fetchone()
-    return {name: CappedCount(value) for name, value in zip(parts, row, strict=True)}
 
 
 def register_list(user: User, filters: ListFilters, page: int) -> Page:

@@ -9,8 +9,10 @@ A search returns at most `MAX_RESULTS` + 1 matching entries (the count shown is 
   matches); each is checked against the permission and filter conditions until `MAX_RESULTS` + 1
   have passed;
 - **candidate-driven** (users who see only the documents they take part in): the entries of those
-  documents are read through the (kind, object_id) index and their stored words matched with
-  `instr`/`strpos`; the full-text index is not used, so a frequent word costs nothing extra.
+  documents are read by primary key (an entry's id derives from its document's id), newest first,
+  and their stored words matched with `instr`/`strpos` until `MAX_RESULTS` + 1 have passed (on
+  SQLite; PostgreSQL materialises the matching candidates first); the full-text index is not
+  used, so a frequent word costs nothing extra.
 
 Both shapes match the same words: the text columns hold words already tokenised in Python and
 separated by single spaces, so the phrase "w1 w2" (prefix: "w1 w2…") occurs in a column exactly
@@ -31,7 +33,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import QuerySet
 
-from vanphong.search.models import Kind, SearchEntry
+from vanphong.search.models import ID_SLOTS, SearchEntry
 from vanphong.search.query import Query, Term, fts5_expression, tsquery
 
 MAX_RESULTS = 1000  # matches counted and ranked per search; more shows "hơn 1.000"
@@ -215,16 +217,17 @@ class PostgresEngine(Engine):
         with connections[entries.db].cursor() as cursor:
             cursor.execute(f"SELECT MAX(id) FROM {TABLE}")
             top = cursor.fetchone()[0]
-            if top is None or top <= NEWEST_WINDOW:
+            first = NEWEST_WINDOW * ID_SLOTS  # windows are spans of ids (see models.entry_id)
+            if top is None or top <= first:
                 return None
             cursor.execute("SET LOCAL enable_bitmapscan = off")
             try:
-                result = super().page(entries, query, above=top - NEWEST_WINDOW, **options)
+                result = super().page(entries, query, above=top - first, **options)
                 if result.total > MAX_RESULTS:
                     return result
                 if result.total * SECOND_WINDOW_MAX < (MAX_RESULTS + 1) * NEWEST_WINDOW:
                     return None  # rare: the second window would be longer than the GIN path
-                span = min(top, (MAX_RESULTS + 1) * NEWEST_WINDOW * 3 // (2 * result.total))
+                span = min(top, (MAX_RESULTS + 1) * first * 3 // (2 * result.total))
                 result = super().page(entries, query, above=top - span, **options)
                 return result if result.total > MAX_RESULTS or span == top else None
             finally:
@@ -240,8 +243,8 @@ class PostgresEngine(Engine):
         columns = ", ".join(f"{TABLE}.{c}" for c in _CTE_COLUMNS)
         return (
             f"WITH {TABLE} AS MATERIALIZED (SELECT {columns} FROM {TABLE} "
-            f"WHERE {TABLE}.kind = %s AND {TABLE}.object_id IN ({drive}) AND {terms}) ",
-            [Kind.INCOMING.value, *drive_params, *term_params],
+            f"WHERE {TABLE}.id IN ({drive}) AND {terms}) ",
+            [*drive_params, *term_params],
         )
 
     def matches(self, query: Query) -> tuple[str, str, list[Any], str]:

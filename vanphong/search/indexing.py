@@ -25,7 +25,7 @@ from vanphong.archive.models import ArchiveRecord, RecordFile
 from vanphong.documents.models import DocumentFile, IncomingDocument
 from vanphong.files import extract
 from vanphong.files.models import ExtractStatus
-from vanphong.search.models import Kind, Outbox, SearchEntry
+from vanphong.search.models import Kind, Outbox, SearchEntry, entry_id
 from vanphong.search.outbox import enqueue, enqueue_many
 from vanphong.search.text import both_forms
 
@@ -257,7 +257,11 @@ def _apply(
         for oid, values in fresh.items()
         if oid in existing and _differs(existing[oid][2:], values)
     ]
-    new = [(kind, oid, *values) for oid, values in fresh.items() if oid not in existing]
+    new = [
+        (entry_id(kind, oid), kind, oid, *values)
+        for oid, values in fresh.items()
+        if oid not in existing
+    ]
     if gone:
         SearchEntry.objects.filter(pk__in=gone).delete()
     now = timezone.now()
@@ -274,7 +278,7 @@ def _apply(
     return len(gone) + len(changed) + len(new)
 
 
-_INSERT_COLUMNS = ("kind", "object_id", *UPDATED, "indexed_at")
+_INSERT_COLUMNS = ("id", "kind", "object_id", *UPDATED, "indexed_at")
 
 
 def _insert(cursor: Any, table: str, rows: Sequence[tuple[Any, ...]], per: int = 200) -> None:

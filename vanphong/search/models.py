@@ -24,6 +24,18 @@ class Kind(models.TextChoices):
     ARCHIVE = "archive", "Hồ sơ lưu trữ"
 
 
+# An entry's id is derived from its object: object id · ID_SLOTS + the kind's slot. A user's
+# documents are then found by primary key (one seek each, in id order, so a search can stop after
+# the newest matches) instead of through the (kind, object_id) index first; the FTS5 rowid and the
+# "newest first" order of the index-driven shape are that id too.
+ID_SLOTS = 4
+SLOTS = {Kind.INCOMING.value: 0, Kind.ARCHIVE.value: 1}
+
+
+def entry_id(kind: str, object_id: int) -> int:
+    return object_id * ID_SLOTS + SLOTS[kind]
+
+
 class SearchEntry(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     object_id = models.BigIntegerField()

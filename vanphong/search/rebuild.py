@@ -132,13 +132,13 @@ def _drop_orphans(kind: str, *, chunk: int) -> None:
     """Entries whose object is gone (deleted while no worker ran), a range at a time."""
     table = SearchEntry._meta.db_table
     objects = MODELS[kind]._meta.db_table
-    top = SearchEntry.objects.filter(kind=kind).aggregate(m=Max("pk"))["m"] or 0
+    top = SearchEntry.objects.filter(kind=kind).aggregate(m=Max("object_id"))["m"] or 0
     step = chunk * 10
     for first in range(1, top + 1, step):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {table} WHERE kind = %s AND id BETWEEN %s AND %s AND NOT EXISTS "
-                f"(SELECT 1 FROM {objects} o WHERE o.id = {table}.object_id)",
+                f"DELETE FROM {table} WHERE kind = %s AND object_id BETWEEN %s AND %s "
+                f"AND NOT EXISTS (SELECT 1 FROM {objects} o WHERE o.id = {table}.object_id)",
                 [kind, first, first + step - 1],
             )
 

@@ -116,3 +116,48 @@ def test_a_range_folded_before_its_transaction_is_written_as_the_database_holds_
     vanthu = demo.user("vanthu")
     assert found(vanthu, "tiep cong dan") == {changed.pk}
     assert found(vanthu, '"chuyen de"') == set(ids) - {changed.pk}
+
+
+def test_an_entry_id_is_derived_from_its_object_and_its_words_are_padded(
+    demo: Any, docs: Any
+) -> None:
+    from vanphong.search.models import entry_id
+
+    rebuild.rebuild(chunk=3, workers=1)
+    entries = SearchEntry.objects.filter(kind=Kind.INCOMING, object_id__in=[d.pk for d in docs])
+    for pk, object_id, head in entries.values_list("pk", "object_id", "head_folded"):
+        assert pk == entry_id(Kind.INCOMING, object_id) == object_id * 4
+        assert head.startswith(" ") and head.endswith(" ") and "  " not in head
+        assert " bao cao chuyen de so " in head
+    assert entry_id(Kind.ARCHIVE, 7) == 29
+
+
+def test_the_migration_renumbers_and_pads_entries_made_before_it(demo: Any, docs: Any) -> None:
+    """Entries of an older version (ids in insertion order, words without the outer spaces)
+    are renumbered and padded in place, and SQLite's full-text rowids follow."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    migration = importlib.import_module("vanphong.search.migrations.0006_entry_ids_from_objects")
+    rebuild.rebuild(chunk=50, workers=1)
+    ids = sorted(d.pk for d in docs)
+    old = {oid: n + 1 for n, oid in enumerate(ids)}  # what the sequence gave them
+    SearchEntry.objects.filter(kind=Kind.INCOMING).exclude(object_id__in=ids).delete()
+    with connection.cursor() as cursor:
+        for oid, pk in old.items():
+            cursor.execute(
+                "UPDATE search_searchentry SET id = %s, head_folded = trim(head_folded), "
+                "head_exact = trim(head_exact) WHERE kind = 'incoming' AND object_id = %s",
+                [-pk, oid],
+            )
+        cursor.execute("UPDATE search_searchentry SET id = -id WHERE id < 0")
+    assert set(SearchEntry.objects.values_list("pk", flat=True)) == set(old.values())
+    migration.renumber_and_pad(None, SimpleNamespace(connection=connection))
+    rows = SearchEntry.objects.values_list("pk", "object_id", "head_exact")
+    assert {pk: oid for pk, oid, _ in rows} == {oid * 4: oid for oid in ids}
+    assert all(head[0] == head[-1] == " " and " báo cáo " in head for _, _, head in rows)
+    vanthu = demo.user("vanthu")
+    assert found(vanthu, "dan van") == set(ids)  # the index-driven shape: FTS5 / GIN
+    assert found(vanthu, '"chuyên đề số 3"') == {ids[3]}

@@ -14,11 +14,12 @@ A search returns at most `MAX_RESULTS` + 1 matching entries (the count shown is 
   SQLite; PostgreSQL materialises the matching candidates first); the full-text index is not
   used, so a frequent word costs nothing extra.
 
-Both shapes match the same words: the text columns hold words already tokenised in Python and
-separated by single spaces, so the phrase "w1 w2" (prefix: "w1 w2…") occurs in a column exactly
-when " w1 w2 " (" w1 w2") is a substring of " column ". The rank is computed the same way in both
-shapes and both engines (metadata matches weigh ten times attachment text, repeated words in the
-attachments count up to five times), so a query gives the same order everywhere.
+Both shapes match the same words: the text columns hold words already tokenised in Python,
+each with one space before and after (" w1 w2 w3 "), so the phrase "w1 w2" (prefix: "w1 w2…")
+occurs in a column exactly when " w1 w2 " (" w1 w2") is a substring of it. The rank is computed
+the same way in both shapes and both engines (metadata matches weigh ten times attachment text,
+repeated words in the attachments count up to five times), so a query gives the same order
+everywhere.
 Permissions and filters are the caller's queryset WHERE clause, compiled by Django: no shape ever
 returns or counts a row the policy hides.
 """
@@ -43,6 +44,7 @@ NEWEST_WINDOW = 20_000  # PostgreSQL: entries searched first, newest first (Post
 SECOND_WINDOW_MAX = 80_000  # ... and at most this many more when the first held too few
 
 TABLE = SearchEntry._meta.db_table
+EMPTY = "''"
 _CTE_COLUMNS = [f.column for f in SearchEntry._meta.concrete_fields]  # not the tsvectors
 
 
@@ -70,9 +72,10 @@ class Engine(ABC):
     vendor = ""
     find = "instr"  # position of a substring: instr(haystack, needle) / strpos(...)
     least = "min"
+    octets = "length(CAST({} AS BLOB))"  # a text's size in bytes, without counting characters
 
     def _contains(self, column: str) -> str:
-        return f"{self.find}(' ' || {TABLE}.{column} || ' ', %s) > 0"
+        return f"{self.find}({TABLE}.{column}, %s) > 0"
 
     def terms_sql(self, query: Query) -> tuple[str, list[Any]]:
         """Every term in the head or the body of the entry (candidate-driven matching)."""
@@ -87,8 +90,8 @@ class Engine(ABC):
         parts, params = [], []
         for term in query.terms:
             head, body = _columns(term)
-            spaced = f"(' ' || {TABLE}.{body} || ' ')"
-            count = f"((length({spaced}) - length(replace({spaced}, %s, ''))) / length(%s))"
+            text, size = f"{TABLE}.{body}", self.octets.format
+            count = f"(({size(text)} - {size(f'replace({text}, %s, {EMPTY})')}) / {size('%s')})"
             parts.append(
                 f"(CASE WHEN {self._contains(head)} THEN {HEAD_WEIGHT} ELSE 0 END"
                 f" + {BODY_WEIGHT} * {self.least}({count}, {BODY_REPEATS}))"
@@ -188,6 +191,7 @@ class PostgresEngine(Engine):
     vendor = "postgresql"
     find = "strpos"
     least = "LEAST"
+    octets = "octet_length({})"
 
     def page(self, entries: QuerySet[SearchEntry], query: Query, **options: Any) -> Result:
         # The plans' estimated cost passes jit_above_cost, and compiling them took ~280 ms of a

@@ -78,9 +78,13 @@ def exact_text(text: str) -> str:
 
 
 def both_forms(text: str) -> tuple[str, str]:
-    """(folded_text, exact_text) with one split into words: what indexing stores."""
+    """(folded, exact) with one split into words: what indexing stores. Each word is followed
+    and preceded by one space (" w1 w2 "; "" without words), so the phrase "w1 w2" occurs in
+    the text exactly when " w1 w2 " is a substring of it: no padding at search time."""
     found = words(text)
+    if not found:
+        return "", ""
     return (
-        " ".join(map(_FOLDED_WORDS.__getitem__, found)),
-        " ".join(map(_EXACT_WORDS.__getitem__, found)),
+        f" {' '.join(map(_FOLDED_WORDS.__getitem__, found))} ",
+        f" {' '.join(map(_EXACT_WORDS.__getitem__, found))} ",
     )

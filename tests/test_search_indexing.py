@@ -161,3 +161,35 @@ def test_the_migration_renumbers_and_pads_entries_made_before_it(demo: Any, docs
     vanthu = demo.user("vanthu")
     assert found(vanthu, "dan van") == set(ids)  # the index-driven shape: FTS5 / GIN
     assert found(vanthu, '"chuyên đề số 3"') == {ids[3]}
+
+
+def _fulltext_indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'search_searchentry'")
+        return {row[0] for row in cursor} & set(rebuild.FULLTEXT_INDEXES)
+
+
+def test_a_rebuild_of_an_empty_index_builds_the_gin_indexes_once_after_the_entries(
+    demo: Any, docs: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as seen:
+        rebuild.rebuild(chunk=3, workers=1)
+    statements = [s["sql"] for s in seen.captured_queries]
+    inserts = [i for i, s in enumerate(statements) if 'INTO "search_searchentry"' in s]
+    ddl = [i for i, s in enumerate(statements) if "INDEX" in s and "search_entry_fts" in s]
+    if connection.vendor == "postgresql":
+        assert [statements[i].split()[0] for i in ddl] == ["DROP", "DROP", "CREATE", "CREATE"]
+        assert ddl[1] < inserts[0] and inserts[-1] < ddl[2]  # dropped before, built after
+        assert _fulltext_indexes() == set(rebuild.FULLTEXT_INDEXES)
+        with connection.cursor() as cursor:  # as a rebuild killed in bulk mode leaves it
+            cursor.execute("DROP INDEX search_entry_fts_exact")
+        rebuild.rebuild(chunk=3, workers=1, restart=True)  # entries exist: not in bulk mode
+        assert _fulltext_indexes() == set(rebuild.FULLTEXT_INDEXES)  # built first
+    else:
+        assert ddl == []
+    assert found(demo.user("vanthu"), "dan van") == {d.pk for d in docs}

@@ -15,7 +15,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection, connections, models, transaction
 from django.db.models import Max, Sum
@@ -27,6 +28,9 @@ from vanphong.search.indexing import CHUNK, index_range, prepare_range
 from vanphong.search.models import Kind, RebuildLane, SearchEntry
 
 MAX_WORKERS = 8
+# PostgreSQL: the GIN indexes of migration 0002, by the tsvector column each one covers
+FULLTEXT_INDEXES = {"search_entry_fts_folded": "fts_folded", "search_entry_fts_exact": "fts_exact"}
+BULK_MAINTENANCE_MEMORY = "256MB"  # for building them (PostgreSQL's default is 64MB)
 # The table each kind indexes (ids of one kind are cut into ranges, lanes and checkpoints apart
 # from the other kinds': RebuildLane rows are per kind).
 MODELS: dict[str, type[models.Model]] = {
@@ -52,11 +56,12 @@ def rebuild(
     if kind not in MODELS:
         raise ValueError(kind)
     lanes = _plan(kind, chunk=max(1, chunk), workers=workers or default_workers(), restart=restart)
-    if len(lanes) == 1 or connection.in_atomic_block:
-        for lane in lanes:
-            _run_lane(kind, lane.lane, progress)
-    else:
-        _run_parallel(kind, lanes, progress)
+    with _bulk_load():
+        if len(lanes) == 1 or connection.in_atomic_block:
+            for lane in lanes:
+                _run_lane(kind, lane.lane, progress)
+        else:
+            _run_parallel(kind, lanes, progress)
     total = RebuildLane.objects.filter(kind=kind).aggregate(n=Sum("done"))["n"] or 0
     _drop_orphans(kind, chunk=max(1, chunk))
     optimise()
@@ -141,6 +146,51 @@ def _drop_orphans(kind: str, *, chunk: int) -> None:
                 f"AND NOT EXISTS (SELECT 1 FROM {objects} o WHERE o.id = {table}.object_id)",
                 [kind, first, first + step - 1],
             )
+
+
+@contextmanager
+def _bulk_load() -> Iterator[None]:
+    """PostgreSQL, an empty index (first build, or after `search rebuild --restart` emptied
+    it): the GIN indexes are dropped while the entries are written and built once at the end,
+    from all their rows at once, instead of growing with every insert. They are built again when
+    the run ends, whichever way it ends; a process killed outright leaves them to the next
+    rebuild, which builds any missing one first (searches meanwhile are slower, not wrong)."""
+    ensure_fulltext_indexes()
+    bulk = connection.vendor == "postgresql" and not SearchEntry.objects.exists()
+    if bulk:
+        with connection.cursor() as cursor:
+            for name in FULLTEXT_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    try:
+        yield
+    finally:
+        if bulk:
+            ensure_fulltext_indexes()
+
+
+def ensure_fulltext_indexes() -> None:
+    """Build the GIN indexes that are missing (PostgreSQL; nothing to do on SQLite)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s", [SearchEntry._meta.db_table]
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        missing = [name for name in FULLTEXT_INDEXES if name not in present]
+        if not missing:
+            return
+        cursor.execute("SELECT current_setting('maintenance_work_mem')")
+        memory = cursor.fetchone()[0]
+        cursor.execute(f"SET maintenance_work_mem = '{BULK_MAINTENANCE_MEMORY}'")
+        try:
+            for name in missing:
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {name} ON {SearchEntry._meta.db_table} "
+                    f"USING gin ({FULLTEXT_INDEXES[name]})"
+                )
+        finally:
+            cursor.execute("SELECT set_config('maintenance_work_mem', %s, false)", [memory])
 
 
 def optimise() -> None:

@@ -34,7 +34,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import QuerySet
 
-from vanphong.search.models import ID_SLOTS, SearchEntry
+from vanphong.search.models import ID_SLOTS, SLOTS, Kind, SearchEntry
 from vanphong.search.query import Query, Term, fts5_expression, tsquery
 
 MAX_RESULTS = 1000  # matches counted and ranked per search; more shows "hơn 1.000"
@@ -56,6 +56,13 @@ class Result:
     @property
     def more(self) -> bool:
         return self.total > MAX_RESULTS
+
+
+def _entry_ids(documents: QuerySet[Any, Any]) -> tuple[str, list[Any]]:
+    """A subquery of the entry ids (`models.entry_id`) of `documents` (a query of their ids)."""
+    sql, params = documents.query.sql_with_params()
+    slot = SLOTS[Kind.INCOMING.value]
+    return f"SELECT d.document_id * {ID_SLOTS} + {slot} FROM ({sql}) AS d", list(params)
 
 
 def _columns(term: Term) -> tuple[str, str]:
@@ -136,8 +143,17 @@ class Engine(ABC):
         if candidates is not None:
             terms, term_params = self.terms_sql(query)
             prefix, prefix_params = self.candidate_prefix(candidates, terms, term_params)
-            if prefix:  # the words are tested in the prefix's CTE
+            if prefix:  # the candidates and their words are tested in the prefix's CTE
                 terms, term_params = "1 = 1", []
+            else:  # the user's entries by primary key, newest first: no sort, stops at the cap
+                drive, drive_params = _entry_ids(candidates)
+                terms, term_params = (
+                    f"{TABLE}.id IN ({drive}) AND {terms}",
+                    [
+                        *drive_params,
+                        *term_params,
+                    ],
+                )
             # the words first: a cheap test on the row already read, before the policy's EXISTS
             source = f"FROM {TABLE} WHERE {terms} AND {where} ORDER BY {TABLE}.id DESC"
             params = [*rank_params, *term_params, *where_params]
@@ -243,7 +259,7 @@ class PostgresEngine(Engine):
         """The planner turned the policy's EXISTS into a semi-join that scanned every document
         (750 ms at a million): the candidates' matching entries are materialised first, under
         the entries table's own name, so the policy's compiled condition applies to them."""
-        drive, drive_params = candidates.query.sql_with_params()
+        drive, drive_params = _entry_ids(candidates)
         columns = ", ".join(f"{TABLE}.{c}" for c in _CTE_COLUMNS)
         return (
             f"WITH {TABLE} AS MATERIALIZED (SELECT {columns} FROM {TABLE} "

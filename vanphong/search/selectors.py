@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import BigIntegerField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -31,7 +31,7 @@ from vanphong.documents.models import DocumentFile, IncomingDocument, WorkItem
 from vanphong.files.models import BlobText, ExtractStatus
 from vanphong.search import backends
 from vanphong.search.highlight import mark, snippet
-from vanphong.search.models import ID_SLOTS, SLOTS, Kind, SavedSearch, SearchEntry
+from vanphong.search.models import Kind, SavedSearch, SearchEntry
 from vanphong.search.query import Query, parse
 
 PER_PAGE = 20
@@ -194,10 +194,9 @@ def _filtered(entries: QuerySet[SearchEntry], p: SearchParams) -> QuerySet[Searc
     return entries
 
 
-def candidate_entries(user: User) -> QuerySet[WorkItem, Any] | None:
-    """The index entries of the documents a user takes part in (their ids, derived from the
-    documents' ids), when that is all the policy lets them see and there are at most
-    CANDIDATE_LIMIT of them; None otherwise (the index drives the query).
+def candidate_documents(user: User) -> QuerySet[WorkItem, Any] | None:
+    """The documents a user takes part in, when that is all the policy lets them see and there
+    are at most CANDIDATE_LIMIT of them; None otherwise (the index drives the query).
 
     A superset of what `documents.policy_rules.visibility_q` shows such a user (documents of
     their work items, secret ones included): the policy's own condition stays in the query, so
@@ -211,8 +210,7 @@ def candidate_entries(user: User) -> QuerySet[WorkItem, Any] | None:
     items = WorkItem.objects.filter(user_id=user.pk)
     if items[: CANDIDATE_LIMIT + 1].count() > CANDIDATE_LIMIT:
         return None
-    entry = F("document_id") * ID_SLOTS + SLOTS[Kind.INCOMING.value]
-    return items.annotate(entry=ExpressionWrapper(entry, BigIntegerField())).values("entry")
+    return items.values("document_id")
 
 
 def search(user: User, params: SearchParams) -> SearchPage:
@@ -230,16 +228,16 @@ def search(user: User, params: SearchParams) -> SearchPage:
         )
         return result
     entries = _filtered(visible_entries(user), params)
-    drive = candidate_entries(user)
-    if drive is not None:
-        entries = entries.filter(id__in=drive)
+    drive = candidate_documents(user)
     result.shape = "candidates" if drive is not None else "index"
     start = (params.page - 1) * params.per_page
     if start >= backends.MAX_RESULTS:
         start, params.page = 0, 1
     limit = min(params.per_page, backends.MAX_RESULTS - start)
     rows: Sequence[Mapping[str, Any]]
-    if query.empty:
+    if query.empty:  # filters only: the newest documents that pass them
+        if drive is not None:
+            entries = entries.filter(object_id__in=drive)
         result.total = entries.order_by()[: backends.MAX_RESULTS + 1].count()
         ordered = entries.order_by("-doc_date", "-object_id")
         rows = list(ordered.values("kind", "object_id")[start : start + limit])

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from django.db import connection, connections, models, transaction
@@ -56,14 +57,15 @@ def rebuild(
     if kind not in MODELS:
         raise ValueError(kind)
     lanes = _plan(kind, chunk=max(1, chunk), workers=workers or default_workers(), restart=restart)
-    with _bulk_load():
+    with _bulk_load() as bulk:
         if len(lanes) == 1 or connection.in_atomic_block:
             for lane in lanes:
                 _run_lane(kind, lane.lane, progress)
         else:
             _run_parallel(kind, lanes, progress)
     total = RebuildLane.objects.filter(kind=kind).aggregate(n=Sum("done"))["n"] or 0
-    _drop_orphans(kind, chunk=max(1, chunk))
+    if not bulk:  # an index that started empty has no entry of a vanished object
+        _drop_orphans(kind, chunk=max(1, chunk))
     optimise()
     RebuildLane.objects.filter(kind=kind).delete()
     return int(total)
@@ -149,7 +151,7 @@ def _drop_orphans(kind: str, *, chunk: int) -> None:
 
 
 @contextmanager
-def _bulk_load() -> Iterator[None]:
+def _bulk_load() -> Iterator[bool]:
     """PostgreSQL, an empty index (first build, or after `search rebuild --restart` emptied
     it): the GIN indexes are dropped while the entries are written and built once at the end,
     from all their rows at once, instead of growing with every insert. They are built again when
@@ -162,14 +164,15 @@ def _bulk_load() -> Iterator[None]:
             for name in FULLTEXT_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
     try:
-        yield
+        yield bulk
     finally:
         if bulk:
             ensure_fulltext_indexes()
 
 
 def ensure_fulltext_indexes() -> None:
-    """Build the GIN indexes that are missing (PostgreSQL; nothing to do on SQLite)."""
+    """Build the GIN indexes that are missing (PostgreSQL; nothing to do on SQLite), side by
+    side on their own connections unless inside a transaction."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -177,20 +180,29 @@ def ensure_fulltext_indexes() -> None:
             "SELECT indexname FROM pg_indexes WHERE tablename = %s", [SearchEntry._meta.db_table]
         )
         present = {row[0] for row in cursor.fetchall()}
-        missing = [name for name in FULLTEXT_INDEXES if name not in present]
-        if not missing:
-            return
-        cursor.execute("SELECT current_setting('maintenance_work_mem')")
-        memory = cursor.fetchone()[0]
-        cursor.execute(f"SET maintenance_work_mem = '{BULK_MAINTENANCE_MEMORY}'")
-        try:
-            for name in missing:
-                cursor.execute(
-                    f"CREATE INDEX IF NOT EXISTS {name} ON {SearchEntry._meta.db_table} "
-                    f"USING gin ({FULLTEXT_INDEXES[name]})"
-                )
-        finally:
-            cursor.execute("SELECT set_config('maintenance_work_mem', %s, false)", [memory])
+    missing = [name for name in FULLTEXT_INDEXES if name not in present]
+    if len(missing) < 2 or connection.in_atomic_block:
+        for name in missing:
+            _build_index(name)
+        return
+    with ThreadPoolExecutor(max_workers=len(missing)) as pool:
+        list(pool.map(_build_index_and_close, missing))
+
+
+def _build_index(name: str) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_MEMORY}'")
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {SearchEntry._meta.db_table} "
+            f"USING gin ({FULLTEXT_INDEXES[name]})"
+        )
+
+
+def _build_index_and_close(name: str) -> None:  # in a thread: its own connection
+    try:
+        _build_index(name)
+    finally:
+        connection.close()
 
 
 def optimise() -> None:

@@ -174,3 +174,43 @@ def test_the_count_stops_at_the_cap_and_says_more(
     assert search(demo.user("lanhdao"), SearchParams(q="an ninh")).total == 1
     body = demo.client("vanthu").get("/tim-kiem/", {"q": "an ninh"}).content.decode()
     assert "Tìm thấy <strong>hơn 2</strong> kết quả" in body
+
+
+def test_above_the_cap_both_shapes_keep_the_same_newest_matches(
+    demo: Any, monkeypatch: Any
+) -> None:
+    """The candidate-driven shape reads the user's entries newest first and stops after
+    MAX_RESULTS + 1 matches: the matches kept, the count, the order and the pages are those the
+    index-driven shape gives. Here with a cap of 3 among 9 matches, one of them taken over by a
+    secret document the specialist is not cleared for."""
+    from vanphong.documents.models import WorkItem, WorkKind
+    from vanphong.search import backends, indexing, selectors
+
+    specialist = demo.user("chuyenvien")
+    docs = [
+        demo.register_incoming(
+            summary=f"Kế hoạch phòng chống thiên tai đợt {i}",
+            secrecy=Secrecy.TOI_MAT if i == 7 else Secrecy.NONE,
+        )
+        for i in range(9)
+    ]
+    for doc in docs:
+        WorkItem.objects.create(document=doc, user=specialist, kind=WorkKind.INFO, secrecy=0)
+    indexing.drain()
+    monkeypatch.setattr(backends, "MAX_RESULTS", 3)
+    answers = {}
+    for limit in (selectors.CANDIDATE_LIMIT, 0):
+        monkeypatch.setattr(selectors, "CANDIDATE_LIMIT", limit)
+        for sort in ("relevance", "date"):
+            for page in (1, 2):
+                found = search(
+                    demo.user("chuyenvien"),
+                    SearchParams(q="phong chong thien tai", sort=sort, page=page, per_page=2),
+                )
+                answers[limit, sort, page] = (found.total, [h.object_id for h in found.hits])
+                assert found.shape == ("index" if limit == 0 else "candidates")
+    for key, answer in answers.items():
+        assert answer == answers[selectors.CANDIDATE_LIMIT, *key[1:]], key
+    newest = sorted((d.pk for d in docs if d.pk != docs[7].pk), reverse=True)
+    assert answers[0, "date", 1] == (4, newest[:2])  # 4 = "more than 3"
+    assert answers[0, "date", 2] == (4, newest[2:3])

@@ -10,9 +10,8 @@ A search returns at most `MAX_RESULTS` + 1 matching entries (the count shown is 
   have passed;
 - **candidate-driven** (users who see only the documents they take part in): the entries of those
   documents are read by primary key (an entry's id derives from its document's id), newest first,
-  and their stored words matched with `instr`/`strpos` until `MAX_RESULTS` + 1 have passed (on
-  SQLite; PostgreSQL materialises the matching candidates first); the full-text index is not
-  used, so a frequent word costs nothing extra.
+  and their stored words matched with `instr`/`strpos` until `MAX_RESULTS` + 1 have passed; the
+  full-text index is not used, so a frequent word costs nothing extra.
 
 Both shapes match the same words: the text columns hold words already tokenised in Python,
 each with one space before and after (" w1 w2 w3 "), so the phrase "w1 w2" (prefix: "w1 w2…")
@@ -45,7 +44,6 @@ SECOND_WINDOW_MAX = 80_000  # ... and at most this many more when the first held
 
 TABLE = SearchEntry._meta.db_table
 EMPTY = "''"
-_CTE_COLUMNS = [f.column for f in SearchEntry._meta.concrete_fields]  # not the tsvectors
 
 
 @dataclass
@@ -106,12 +104,13 @@ class Engine(ABC):
             params += [_pattern(term)] * 3
         return " + ".join(parts) or "0", params
 
-    def candidate_prefix(
-        self, candidates: QuerySet[Any, Any], terms: str, term_params: list[Any]
-    ) -> tuple[str, list[Any]]:
-        """A WITH clause that narrows the entries before the policy is applied ("" if the
-        planner already starts from the candidates)."""
-        return "", []
+    def candidates_from(self, candidates: QuerySet[Any, Any]) -> tuple[str, str, list[Any], str]:
+        """(FROM clause, WHERE condition, its params, newest-first ORDER BY) of the
+        candidate-driven shape: the user's entries by primary key, newest first, so the search
+        reads no further than the newest MAX_RESULTS + 1 matches (SQLite walks the IN list of
+        ids backwards: no sort)."""
+        ids, params = _entry_ids(candidates)
+        return TABLE, f"{TABLE}.id IN ({ids})", params, f"{TABLE}.id DESC"
 
     @abstractmethod
     def matches(self, query: Query) -> tuple[str, str, list[Any], str]:
@@ -138,25 +137,12 @@ class Engine(ABC):
             return Result(0, [])
         where = where or "1 = 1"
         rank, rank_params = self.rank_sql(query)
-        prefix: str = ""
-        prefix_params: list[Any] = []
         if candidates is not None:
+            from_sql, drive, drive_params, newest = self.candidates_from(candidates)
             terms, term_params = self.terms_sql(query)
-            prefix, prefix_params = self.candidate_prefix(candidates, terms, term_params)
-            if prefix:  # the candidates and their words are tested in the prefix's CTE
-                terms, term_params = "1 = 1", []
-            else:  # the user's entries by primary key, newest first: no sort, stops at the cap
-                drive, drive_params = _entry_ids(candidates)
-                terms, term_params = (
-                    f"{TABLE}.id IN ({drive}) AND {terms}",
-                    [
-                        *drive_params,
-                        *term_params,
-                    ],
-                )
             # the words first: a cheap test on the row already read, before the policy's EXISTS
-            source = f"FROM {TABLE} WHERE {terms} AND {where} ORDER BY {TABLE}.id DESC"
-            params = [*rank_params, *term_params, *where_params]
+            source = f"FROM {from_sql} WHERE {drive} AND {terms} AND {where} ORDER BY {newest}"
+            params = [*rank_params, *drive_params, *term_params, *where_params]
         else:
             from_sql, match, match_params, newest = self.matches(query)
             if above is not None:
@@ -167,18 +153,17 @@ class Engine(ABC):
         if sort == "date":
             order = "doc_date DESC, object_id DESC"
         sql = (
-            f"{prefix}SELECT kind, object_id, rank, COUNT(*) OVER () FROM ("
+            f"SELECT kind, object_id, rank, COUNT(*) OVER () FROM ("
             f"SELECT {TABLE}.kind, {TABLE}.object_id, {TABLE}.doc_date, {rank} AS rank "
             f"{source} LIMIT {MAX_RESULTS + 1}) AS hits ORDER BY {order} LIMIT %s OFFSET %s"
         )
         with connections[entries.db].cursor() as cursor:
-            cursor.execute(sql, [*prefix_params, *params, limit, offset])
+            cursor.execute(sql, [*params, limit, offset])
             fetched = cursor.fetchall()
             if not fetched and offset:  # past the last page: the count alone
                 cursor.execute(
-                    f"{prefix}SELECT COUNT(*) FROM "
-                    f"(SELECT 1 AS one {source} LIMIT {MAX_RESULTS + 1}) AS c",
-                    [*prefix_params, *params[len(rank_params) :]],
+                    f"SELECT COUNT(*) FROM (SELECT 1 AS one {source} LIMIT {MAX_RESULTS + 1}) AS c",
+                    params[len(rank_params) :],
                 )
                 return Result(int(cursor.fetchone()[0]), [])
         total = int(fetched[0][3]) if fetched else 0
@@ -253,18 +238,19 @@ class PostgresEngine(Engine):
             finally:
                 cursor.execute("SET LOCAL enable_bitmapscan = on")
 
-    def candidate_prefix(
-        self, candidates: QuerySet[Any, Any], terms: str, term_params: list[Any]
-    ) -> tuple[str, list[Any]]:
-        """The planner turned the policy's EXISTS into a semi-join that scanned every document
-        (750 ms at a million): the candidates' matching entries are materialised first, under
-        the entries table's own name, so the policy's compiled condition applies to them."""
-        drive, drive_params = _entry_ids(candidates)
-        columns = ", ".join(f"{TABLE}.{c}" for c in _CTE_COLUMNS)
+    def candidates_from(self, candidates: QuerySet[Any, Any]) -> tuple[str, str, list[Any], str]:
+        """The user's entry ids sorted newest first, joined to the entries: the nested loop keeps
+        that order, so the LIMIT stops the walk at the newest MAX_RESULTS + 1 matches and the
+        policy's EXISTS is checked for those only. (With `id IN (...)` the planner collected
+        and sorted every match; an earlier form, where the policy's EXISTS became a semi-join
+        over every document, took 750 ms at a million.)"""
+        ids, params = _entry_ids(candidates)
         return (
-            f"WITH {TABLE} AS MATERIALIZED (SELECT {columns} FROM {TABLE} "
-            f"WHERE {TABLE}.id IN ({drive}) AND {terms}) ",
-            [*drive_params, *term_params],
+            f"(SELECT DISTINCT c.id FROM ({ids}) AS c(id) ORDER BY c.id DESC) AS candidates "
+            f"JOIN {TABLE} ON {TABLE}.id = candidates.id",
+            "1 = 1",
+            params,
+            "candidates.id DESC",
         )
 
     def matches(self, query: Query) -> tuple[str, str, list[Any], str]:

@@ -155,9 +155,12 @@ def test_the_migration_renumbers_and_pads_entries_made_before_it(demo: Any, docs
         cursor.execute("UPDATE search_searchentry SET id = -id WHERE id < 0")
     assert set(SearchEntry.objects.values_list("pk", flat=True)) == set(old.values())
     migration.renumber_and_pad(None, SimpleNamespace(connection=connection))
-    rows = SearchEntry.objects.values_list("pk", "object_id", "head_exact")
+    rows = SearchEntry.objects.order_by("pk").values_list("pk", "object_id", "head_exact")
     assert {pk: oid for pk, oid, _ in rows} == {oid * 4: oid for oid in ids}
     assert all(head[0] == head[-1] == " " and " báo cáo " in head for _, _, head in rows)
+    migration.renumber_and_pad(None, SimpleNamespace(connection=connection))  # once more
+    again = SearchEntry.objects.order_by("pk").values_list("pk", "object_id", "head_exact")
+    assert list(again) == list(rows)
     vanthu = demo.user("vanthu")
     assert found(vanthu, "dan van") == set(ids)  # the index-driven shape: FTS5 / GIN
     assert found(vanthu, '"chuyên đề số 3"') == {ids[3]}

@@ -21,7 +21,10 @@ from django.db import migrations
 
 SLOT = "CASE kind WHEN 'incoming' THEN 0 WHEN 'archive' THEN 1 ELSE 3 END"
 TEXTS = ("head_folded", "head_exact", "body_folded", "body_exact")
-PADDED = ", ".join(f"{c} = CASE WHEN {c} = '' THEN '' ELSE ' ' || {c} || ' ' END" for c in TEXTS)
+# a column already padded (it starts with a space: words never do) is left as it is
+PADDED = ", ".join(
+    f"{c} = CASE WHEN {c} = '' OR {c} LIKE ' %' THEN {c} ELSE ' ' || {c} || ' ' END" for c in TEXTS
+)
 
 
 def _update_trigger() -> str:

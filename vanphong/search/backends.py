@@ -43,16 +43,6 @@ NEWEST_WINDOW = 20_000  # PostgreSQL: entries searched first, newest first (Post
 SECOND_WINDOW_MAX = 80_000  # ... and at most this many more when the first held too few
 
 TABLE = SearchEntry._meta.db_table
-# what the outer query of the candidate-driven shape reads of an entry (PostgreSQL's LATERAL)
-_READ_COLUMNS = (
-    "kind",
-    "object_id",
-    "doc_date",
-    "head_folded",
-    "head_exact",
-    "body_folded",
-    "body_exact",
-)
 EMPTY = "''"
 
 
@@ -88,6 +78,7 @@ class Engine(ABC):
     find = "instr"  # position of a substring: instr(haystack, needle) / strpos(...)
     least = "min"
     octets = "length(CAST({} AS BLOB))"  # a text's size in bytes, without counting characters
+    member = "{} IN ({})"  # a column's value among a subquery's
 
     def _contains(self, column: str) -> str:
         return f"{self.find}({TABLE}.{column}, %s) > 0"
@@ -120,9 +111,10 @@ class Engine(ABC):
         """The FROM ... WHERE `condition` ... ORDER BY of the candidate-driven shape, and the
         params that come before the condition's: the user's entries by primary key, newest
         first, so the search reads no further than the newest MAX_RESULTS + 1 matches (SQLite
-        walks the IN list of ids backwards: no sort)."""
+        walks the IN list of ids backwards, PostgreSQL the primary key backwards with the array
+        of ids: no sort)."""
         ids, params = _entry_ids(candidates)
-        where = f"{TABLE}.id IN ({ids}) AND {condition}"
+        where = f"{self.member.format(f'{TABLE}.id', ids)} AND {condition}"
         return f"FROM {TABLE} WHERE {where} ORDER BY {TABLE}.id DESC", params
 
     @abstractmethod
@@ -205,6 +197,11 @@ class PostgresEngine(Engine):
     find = "strpos"
     least = "LEAST"
     octets = "octet_length({})"
+    # An array, not IN: with IN the planner joined from the policy's side (every document of
+    # the user's work items, merged with the entries, every match sorted: 110 ms at a million;
+    # an older form scanned every document: 750 ms); with the array it walks the primary key
+    # backwards, one index scan, and stops at the cap.
+    member = "{} = ANY(ARRAY({}))"
 
     def page(self, entries: QuerySet[SearchEntry], query: Query, **options: Any) -> Result:
         # The plans' estimated cost passes jit_above_cost, and compiling them took ~280 ms of a
@@ -249,25 +246,6 @@ class PostgresEngine(Engine):
                 return result if result.total > MAX_RESULTS or span == top else None
             finally:
                 cursor.execute("SET LOCAL enable_bitmapscan = on")
-
-    def candidate_source(
-        self, candidates: QuerySet[Any, Any], condition: str
-    ) -> tuple[str, list[Any]]:
-        """The user's entry ids sorted newest first, each entry then read and tested on its own
-        (LATERAL, fenced by OFFSET 0): the walk keeps that order, the LIMIT stops it at the
-        newest MAX_RESULTS + 1 matches, and the policy's EXISTS runs for the entries read only.
-        Left to join freely, the planner started from the policy's side (every document of the
-        user's work items, then a merge with the entries, a sort of all matches: 110 ms at a
-        million; an earlier form scanned every document: 750 ms)."""
-        ids, params = _entry_ids(candidates)
-        columns = ", ".join(f"{TABLE}.{c}" for c in _READ_COLUMNS)
-        return (
-            f"FROM (SELECT DISTINCT c.id FROM ({ids}) AS c(id) ORDER BY c.id DESC) AS candidates "
-            f"CROSS JOIN LATERAL (SELECT {columns} FROM {TABLE} "
-            f"WHERE {TABLE}.id = candidates.id AND {condition} OFFSET 0) AS {TABLE} "
-            "ORDER BY candidates.id DESC",
-            params,
-        )
 
     def matches(self, query: Query) -> tuple[str, str, list[Any], str]:
         where, params = [], []

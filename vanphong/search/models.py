@@ -9,8 +9,9 @@ spaces) so that SQLite FTS5 and PostgreSQL see exactly the same words:
 hồ sơ, số ký hiệu, trích yếu, issuing organ, date); `body_*` the text of the attachments (of an
 archive record: its scans' OCR text). For archive records `doc_date` is the issued date (the
 digitisation date when the CSV gave none) and the document-only columns stay empty. The full-text
-structures live outside Django's view: an FTS5 table kept in step by triggers on SQLite,
-generated tsvector columns with GIN indexes on PostgreSQL (migration 0002).
+structures live outside Django's view: an FTS5 table on SQLite (new entries written into it by
+`search.indexing`, updates and deletes followed by triggers), generated tsvector columns with
+GIN indexes on PostgreSQL (migrations 0002 and 0006).
 """
 
 from __future__ import annotations

@@ -43,7 +43,6 @@ NEWEST_WINDOW = 20_000  # PostgreSQL: entries searched first, newest first (Post
 SECOND_WINDOW_MAX = 80_000  # ... and at most this many more when the first held too few
 
 TABLE = SearchEntry._meta.db_table
-EMPTY = "''"
 
 
 @dataclass
@@ -97,7 +96,8 @@ class Engine(ABC):
         for term in query.terms:
             head, body = _columns(term)
             text, size = f"{TABLE}.{body}", self.octets.format
-            count = f"(({size(text)} - {size(f'replace({text}, %s, {EMPTY})')}) / {size('%s')})"
+            removed = "replace(" + text + ", %s, '')"
+            count = f"(({size(text)} - {size(removed)}) / {size('%s')})"
             parts.append(
                 f"(CASE WHEN {self._contains(head)} THEN {HEAD_WEIGHT} ELSE 0 END"
                 f" + {BODY_WEIGHT} * {self.least}({count}, {BODY_REPEATS}))"

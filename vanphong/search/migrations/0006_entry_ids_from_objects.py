@@ -10,9 +10,11 @@ SQLite's FTS5 table (its rowids are the entry ids) is then rebuilt from the entr
 trigger is left out meanwhile, since the rebuild rewrites the whole index anyway. The insert
 trigger goes for good: with the ids given by the INSERT it made indexing three times slower, and
 `search.indexing` now writes new entries into FTS5 itself (updates and deletes keep their
-triggers). PostgreSQL's
-tsvector columns follow by themselves. At a million entries this takes a few minutes; searches
-work afterwards without a `vanphong search rebuild`.
+triggers). PostgreSQL's tsvector columns follow by themselves. At a million entries this takes a
+few minutes; searches work afterwards without a `vanphong search rebuild`.
+
+The factor 4 and the slots are written out, not imported from `models`: a migration stays what
+it was when it ran.
 """
 
 from __future__ import annotations

@@ -175,15 +175,26 @@ def _fulltext_indexes() -> set[str]:
 
 
 def test_a_rebuild_of_an_empty_index_builds_the_gin_indexes_once_after_the_entries(
-    demo: Any, docs: Any
+    demo: Any, docs: Any, monkeypatch: Any
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from vanphong.search import indexing
+
+    real_copy = indexing._copy
+
+    def copy(cursor: Any, table: str, rows: Any) -> None:  # COPY bypasses Django's query log
+        connection.queries_log.append({"sql": f"COPY {table}", "time": "0.000"})
+        real_copy(cursor, table, rows)
+
+    monkeypatch.setattr(indexing, "_copy", copy)
     with CaptureQueriesContext(connection) as seen:
         rebuild.rebuild(chunk=3, workers=1)
     statements = [s["sql"] for s in seen.captured_queries]
-    inserts = [i for i, s in enumerate(statements) if 'INTO "search_searchentry"' in s]
+    written = ('INSERT INTO "search_searchentry"', 'COPY "search_searchentry"')
+    inserts = [i for i, s in enumerate(statements) if s.startswith(written)]
+    assert inserts
     ddl = [i for i, s in enumerate(statements) if "INDEX" in s and "search_entry_fts" in s]
     if connection.vendor == "postgresql":
         assert [statements[i].split()[0] for i in ddl] == ["DROP", "DROP", "CREATE", "CREATE"]
@@ -196,3 +207,39 @@ def test_a_rebuild_of_an_empty_index_builds_the_gin_indexes_once_after_the_entri
     else:
         assert ddl == []
     assert found(demo.user("vanthu"), "dan van") == {d.pk for d in docs}
+
+
+def test_long_attachment_text_is_stored_compressed_and_still_found_by_its_last_words(
+    demo: Any, docs: Any
+) -> None:
+    """PostgreSQL keeps the word columns with lz4 (migration 0007) and the tsvectors without
+    compression; a search still finds the words at the end of a long, compressed text."""
+    from django.db import connection
+
+    from vanphong.search import indexing
+
+    doc = docs[0]
+    IncomingDocument.objects.filter(pk=doc.pk).update(
+        notes=" ".join(["Triển khai nghị quyết của Ban Chấp hành."] * 400) + " Kết thúc quý tư."
+    )
+    indexing.index_objects(Kind.INCOMING, [doc.pk])
+    assert doc.pk in found(demo.user("vanthu"), '"ket thuc quy tu"')  # index-driven shape
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attname, attcompression, attstorage FROM pg_attribute "
+                "WHERE attrelid = 'search_searchentry'::regclass AND attname IN "
+                "('head_exact', 'head_folded', 'fts_folded', 'fts_exact')"
+            )
+            columns = {name: (compression, storage) for name, compression, storage in cursor}
+            cursor.execute(
+                "SELECT pg_column_compression(head_folded) FROM search_searchentry "
+                "WHERE kind = 'incoming' AND object_id = %s",
+                [doc.pk],
+            )
+            stored = cursor.fetchone()[0]
+        assert columns["fts_folded"][1] == columns["fts_exact"][1] == "e"  # external, no pglz
+        assert columns["head_exact"][0] == columns["head_folded"][0] == "l"
+        assert stored == "lz4"
+    else:
+        assert connection.vendor == "sqlite"

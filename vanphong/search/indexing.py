@@ -274,7 +274,10 @@ def _apply(
                 [(*row[:-1], now, row[-1]) for row in changed],
             )
         if new:
-            _insert(cursor, table, [(*row, now) for row in new])
+            if connection.vendor == "postgresql":
+                _copy(cursor, table, [(*row, now) for row in new])
+            else:
+                _insert(cursor, table, [(*row, now) for row in new])
             if connection.vendor == "sqlite":
                 _insert_fulltext(cursor, table, [row[0] for row in new])
     return len(gone) + len(changed) + len(new)
@@ -293,6 +296,14 @@ def _insert(cursor: Any, table: str, rows: Sequence[tuple[Any, ...]], per: int =
             f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(part))}",
             [value for row in part for value in row],
         )
+
+
+def _copy(cursor: Any, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL: the new entries by COPY, one stream for the whole range (no statement to
+    parse and no parameter list to bind per 200 rows: the server's share of a rebuild)."""
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(_INSERT_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _insert_fulltext(cursor: Any, table: str, ids: Sequence[int], per: int = 500) -> None:

@@ -4,9 +4,10 @@ The ids are cut into ranges of `chunk` ids; lane i of n (one process each) takes
 k ≡ i (mod n), so the lanes never touch the same entries and finish together. Each range is
 indexed in one transaction that also moves the lane's checkpoint (`RebuildLane.last_id`): after a
 crash, the next `rebuild` continues each lane after its last finished range. Memory is one range
-per process. Each range is read and folded before its transaction (`prepare_range`) and only
-checked and written inside it, so on SQLite the lanes fold at the same time and take the single
-write lock in turn only to write. Inside an open transaction (tests, a caller's atomic block)
+per process. On SQLite each range is read and folded before its transaction (`prepare_range`)
+and only checked and written inside it, so the lanes fold at the same time and take the single
+write lock in turn only to write; PostgreSQL has no such lock and reads each range once, inside
+its transaction. Inside an open transaction (tests, a caller's atomic block)
 other processes could not see the caller's rows, so the rebuild then runs in this process.
 """
 
@@ -90,7 +91,9 @@ def _run_lane(kind: str, lane_no: int, progress: Callable[[int], None] | None = 
     first = lane.last_id + 1 if lane.last_id else lane.lane * width + 1
     while first <= lane.upto:
         last = min(first + width - 1, lane.upto)
-        prepared = prepare_range(kind, first, last)  # folded before the write lock is taken
+        # SQLite: folded before the write lock is taken, so the lanes fold at the same time.
+        # PostgreSQL has no such lock: the range is read and folded once, inside its transaction.
+        prepared = prepare_range(kind, first, last) if connection.vendor == "sqlite" else None
         with transaction.atomic():
             index_range(kind, first, last, prepared=prepared)
             done = MODELS[kind]._default_manager.filter(pk__gte=first, pk__lte=last).count()

@@ -7,8 +7,9 @@
 - The two tsvector columns are stored without compression (STORAGE EXTERNAL): pglz gave up on
   every one of them (a tsvector is already compact), after spending CPU on each try.
 
-Only values written from now on are affected; `vanphong search rebuild --restart` rewrites the old
-ones, and nothing is wrong if they stay as they are. SQLite: nothing to do.
+Only values written from now on are affected: an entry written before keeps pglz until it changes
+(both read the same; a rebuild into an empty index writes every entry anew). SQLite: nothing to
+do.
 """
 
 from __future__ import annotations

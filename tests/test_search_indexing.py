@@ -243,3 +243,27 @@ def test_long_attachment_text_is_stored_compressed_and_still_found_by_its_last_w
         assert stored == "lz4"
     else:
         assert connection.vendor == "sqlite"
+
+
+def test_writing_an_entry_that_another_worker_created_meanwhile_raises_integrity_error(
+    demo: Any, docs: Any
+) -> None:
+    """The indexing redoes a range on IntegrityError (another worker created the same entry);
+    PostgreSQL's COPY reaches psycopg directly, and its error must still be Django's."""
+    from django.db import IntegrityError, connection, transaction
+    from django.utils import timezone
+
+    from vanphong.search import indexing
+    from vanphong.search.models import entry_id
+
+    rebuild.rebuild(chunk=50, workers=1)
+    doc = docs[0]
+    values = SearchEntry.objects.filter(kind=Kind.INCOMING, object_id=doc.pk).values_list(
+        *indexing.UPDATED
+    )[0]
+    row = (entry_id(Kind.INCOMING, doc.pk), Kind.INCOMING.value, doc.pk, *values, timezone.now())
+    write = indexing._copy if connection.vendor == "postgresql" else indexing._insert
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        write(cursor, table, [row])
+    assert SearchEntry.objects.filter(kind=Kind.INCOMING, object_id=doc.pk).count() == 1

@@ -274,11 +274,11 @@ def _apply(
                 [(*row[:-1], now, row[-1]) for row in changed],
             )
         if new:
+            rows = [(*row, now) for row in new]
             if connection.vendor == "postgresql":
-                _copy(cursor, table, [(*row, now) for row in new])
+                _copy(cursor, table, rows)
             else:
-                _insert(cursor, table, [(*row, now) for row in new])
-            if connection.vendor == "sqlite":
+                _insert(cursor, table, rows)
                 _insert_fulltext(cursor, table, [row[0] for row in new])
     return len(gone) + len(changed) + len(new)
 
@@ -300,8 +300,11 @@ def _insert(cursor: Any, table: str, rows: Sequence[tuple[Any, ...]], per: int =
 
 def _copy(cursor: Any, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
     """PostgreSQL: the new entries by COPY, one stream for the whole range (no statement to
-    parse and no parameter list to bind per 200 rows: the server's share of a rebuild)."""
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(_INSERT_COLUMNS)}) FROM STDIN") as copy:
+    parse and no parameter list to bind per 200 rows: the server's share of a rebuild). COPY
+    goes to psycopg directly, so its errors are mapped to Django's here (an entry created
+    meanwhile by another worker must raise IntegrityError, which `_index` redoes)."""
+    statement = f"COPY {table} ({', '.join(_INSERT_COLUMNS)}) FROM STDIN"
+    with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 

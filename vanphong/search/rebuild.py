@@ -7,8 +7,8 @@ crash, the next `rebuild` continues each lane after its last finished range. Mem
 per process. On SQLite each range is read and folded before its transaction (`prepare_range`)
 and only checked and written inside it, so the lanes fold at the same time and take the single
 write lock in turn only to write; PostgreSQL has no such lock and reads each range once, inside
-its transaction. Inside an open transaction (tests, a caller's atomic block)
-other processes could not see the caller's rows, so the rebuild then runs in this process.
+its transaction. Inside an open transaction (tests, a caller's atomic block) other processes
+could not see the caller's rows, so the rebuild then runs in this process.
 """
 
 from __future__ import annotations

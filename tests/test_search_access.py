@@ -214,3 +214,30 @@ def test_above_the_cap_both_shapes_keep_the_same_newest_matches(
     newest = sorted((d.pk for d in docs if d.pk != docs[7].pk), reverse=True)
     assert answers[0, "date", 1] == (4, newest[:2])  # 4 = "more than 3"
     assert answers[0, "date", 2] == (4, newest[2:3])
+
+
+def test_the_specialists_walk_is_written_as_the_index_it_reads_newest_first(
+    demo: Any, shared_docs: Any
+) -> None:
+    """PostgreSQL: the candidate-driven shape looks up and orders by -id, the expression of the
+    index of migration 0008, so it walks that index forwards (not the primary key backwards,
+    which reads one more page per candidate). SQLite: the IN list of ids, newest first."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as seen:
+        page = search(demo.user("chuyenvien"), SearchParams(q="an ninh"))
+    assert page.shape == "candidates" and page.total >= 1
+    walk = next(q["sql"] for q in seen.captured_queries if "COUNT(*) OVER ()" in q["sql"])
+    if connection.vendor == "postgresql":
+        assert "(-search_searchentry.id) = ANY(ARRAY(SELECT (-(d.document_id * 4 + 0))" in walk
+        with transaction.atomic(), connection.cursor() as cursor:
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                cursor.execute(f"SET LOCAL {setting} = off")  # a tiny table: no seq scan
+            cursor.execute(f"EXPLAIN {walk}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Scan using search_entry_newest" in plan
+        assert "Backward using search_entry_newest" not in plan
+    else:
+        assert "search_searchentry.id IN (SELECT (d.document_id * 4 + 0)" in walk
+        assert "ORDER BY search_searchentry.id DESC" in walk

@@ -155,11 +155,12 @@ def _drop_orphans(kind: str, *, chunk: int) -> None:
 
 @contextmanager
 def _bulk_load() -> Iterator[bool]:
-    """PostgreSQL, an empty index (first build, or after `search rebuild --restart` emptied
-    it): the GIN indexes are dropped while the entries are written and built once at the end,
-    from all their rows at once, instead of growing with every insert. They are built again when
-    the run ends, whichever way it ends; a process killed outright leaves them to the next
-    rebuild, which builds any missing one first (searches meanwhile are slower, not wrong)."""
+    """PostgreSQL, an empty index (the first build; `--restart` does not empty it, entries
+    already there are refreshed in place): the GIN indexes are dropped while the entries are
+    written and built once at the end, from all their rows at once, instead of growing with
+    every insert. They are built again when the run ends, whichever way it ends; a process
+    killed outright leaves them to the next rebuild, which builds any missing one first
+    (searches meanwhile are slower, not wrong)."""
     ensure_fulltext_indexes()
     bulk = connection.vendor == "postgresql" and not SearchEntry.objects.exists()
     if bulk:

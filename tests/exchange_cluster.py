@@ -199,6 +199,7 @@ class Node:
                 "-m",
                 "gunicorn",
                 "vanphong.wsgi:application",
+                "--preload",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

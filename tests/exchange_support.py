@@ -37,17 +37,17 @@ INBOX = "http://testserver/lien-thong/inbox/"
 class ClientTransport:
     """An in-process transport: each package is POSTed to the inbox view through Django's test
     client, a real request/response cycle (middleware, URL routing, CSRF exemption, the view and
-    its services) without a socket. `down` makes it behave like an unreachable peer."""
+    its services) without a socket."""
 
     def __init__(self) -> None:
         self.client = Client(REMOTE_ADDR="10.0.0.2")
         self.posts: list[tuple[str, int]] = []
+        self.content_types: list[str] = []
 
-    def post(self, url: str, body: bytes) -> Answer:
-        response = self.client.generic(
-            "POST", urlsplit(url).path, body, content_type="application/xml"
-        )
+    def post(self, url: str, body: bytes, content_type: str = "application/xml") -> Answer:
+        response = self.client.generic("POST", urlsplit(url).path, body, content_type=content_type)
         self.posts.append((url, response.status_code))
+        self.content_types.append(content_type)
         return Answer(response.status_code, response.content)
 
 

@@ -340,6 +340,10 @@ EXCHANGE_BASE_URL = env_str("EXCHANGE_BASE_URL", "").rstrip("/")
 EXCHANGE_HUB = env_bool("EXCHANGE_HUB", False)
 EXCHANGE_MAX_PACKAGE_BYTES = env_int("EXCHANGE_MAX_PACKAGE_MB", 80, minimum=1) * 1024 * 1024
 EXCHANGE_TIMEOUT_SECONDS = env_int("EXCHANGE_TIMEOUT_SECONDS", 30, minimum=1)
+# Due packages for the same inbox go in one request, up to this many and this size (1: one
+# package per request; a peer that refuses a batch gets single packages anyway).
+EXCHANGE_BATCH_SIZE = env_int("EXCHANGE_BATCH_SIZE", 20, minimum=1)
+EXCHANGE_BATCH_MAX_BYTES = env_int("EXCHANGE_BATCH_MAX_MB", 16, minimum=1) * 1024 * 1024
 EXCHANGE_RETRY_BASE_SECONDS = env_int("EXCHANGE_RETRY_BASE_SECONDS", 30, minimum=1)
 EXCHANGE_RETRY_MAX_SECONDS = env_int("EXCHANGE_RETRY_MAX_SECONDS", 3600, minimum=1)
 # CA bundle to check peers' HTTPS certificates (empty: the system's).

@@ -1,6 +1,6 @@
 """How packages travel: an interface, and the real implementation (HTTP(S) with httpx).
 
-`Transport.post(url, body)` returns the peer's answer (status and body) or raises
+`Transport.post(url, body, content_type)` returns the peer's answer (status and body) or raises
 `TransportError` when the peer could not be reached (refused connection, timeout, TLS failure):
 the outbox retries those with back-off. Tests may install another transport with
 `use_transport()` (tests/test_exchange_*.py install one that posts to the inbox view through
@@ -32,7 +32,7 @@ class TransportError(Exception):
 
 
 class Transport(Protocol):
-    def post(self, url: str, body: bytes) -> Answer: ...
+    def post(self, url: str, body: bytes, content_type: str = CONTENT_TYPE) -> Answer: ...
 
 
 class HttpTransport:
@@ -54,11 +54,10 @@ class HttpTransport:
             self._local.client = client
         return client
 
-    def post(self, url: str, body: bytes) -> Answer:
+    def post(self, url: str, body: bytes, content_type: str = CONTENT_TYPE) -> Answer:
         try:
-            response = self._client().post(
-                url, content=body, headers={"Content-Type": CONTENT_TYPE}
-            )
+            headers = {"Content-Type": content_type}
+            response = self._client().post(url, content=body, headers=headers)
         except httpx.TimeoutException:
             raise TransportError(f"Quá thời gian chờ khi gửi tới {url}.") from None
         except httpx.HTTPError as exc:

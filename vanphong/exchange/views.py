@@ -19,7 +19,7 @@ from vanphong.core.policy import can, require
 from vanphong.documents.services import DuplicateFound
 from vanphong.documents.web import current_user, error_message
 from vanphong.drafting import selectors as drafting_selectors
-from vanphong.exchange import exports, node, selectors, services
+from vanphong.exchange import batch, exports, node, selectors, services
 from vanphong.exchange.forms import AcceptForm, LogFilterForm, PeerForm
 from vanphong.exchange.models import ArrivalFile, ArrivalState, Peer, RecallState
 from vanphong.exchange.services.arrivals import guess_doc_type
@@ -37,10 +37,12 @@ _READ_CHUNK = 1024 * 1024
 @login_not_required
 @require_POST
 def inbox(request: HttpRequest) -> HttpResponse:
-    """POST one signed edXML package; 200 with the signed receipt, or 4xx with the reason."""
+    """POST one signed edXML package; 200 with the signed receipt, or 4xx with the reason.
+    Another vanphong node may POST a batch of packages instead (`exchange.batch`)."""
     remote = str(request.META.get("REMOTE_ADDR", ""))
     limit = settings.EXCHANGE_MAX_PACKAGE_BYTES
-    if request.content_type not in XML_TYPES:
+    is_batch = request.content_type == batch.CONTENT_TYPE
+    if request.content_type not in XML_TYPES and not is_batch:
         answer = inbox_refuse_unread(
             status=415,
             code="unsupported_media_type",
@@ -72,7 +74,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         size += len(chunk)
         if size > limit:
             break
-    result = services.inbox_receive(body=b"".join(parts), remote_addr=remote)
+    body = b"".join(parts)
+    if is_batch and size <= limit:
+        result = services.inbox_receive_batch(body=body, remote_addr=remote)
+    else:
+        result = services.inbox_receive(body=body, remote_addr=remote)
     return _json(result.body, result.status)
 
 

@@ -9,7 +9,7 @@ from vanphong.exchange.services.directory import (
     peer_delete,
     peer_save,
 )
-from vanphong.exchange.services.inbox import InboxAnswer, inbox_receive
+from vanphong.exchange.services.inbox import InboxAnswer, inbox_receive, inbox_receive_batch
 from vanphong.exchange.services.outbox import deliver, deliver_due, purge_bodies, retry_now
 from vanphong.exchange.services.sending import (
     SECRET_REFUSAL,
@@ -35,6 +35,7 @@ __all__ = [
     "exchange_refusal",
     "exchange_request_recall",
     "inbox_receive",
+    "inbox_receive_batch",
     "on_document_event",
     "peer_delete",
     "peer_save",

@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from vanphong.core.audit import audit_record
 from vanphong.core.errors import DomainError
 from vanphong.core.models import Organisation, OrgLevel, Role, User
-from vanphong.exchange import edxml, packages
+from vanphong.exchange import batch, edxml, packages
 from vanphong.exchange.models import (
     Arrival,
     ArrivalFile,
@@ -101,6 +101,34 @@ def inbox_receive(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
         )
         payload = {"error": refusal.code, "message": refusal.message}
         return InboxAnswer(refusal.status, json.dumps(payload, ensure_ascii=False))
+
+
+def inbox_receive_batch(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
+    """A batch of packages from another vanphong node (`exchange.batch`): each is checked,
+    stored and answered exactly as `inbox_receive` does for a package alone, in its own
+    transaction, so one refused package changes nothing for the others. A batch that cannot be
+    read as a whole is refused whole (400) and logged, and nothing in it is stored."""
+    try:
+        frames = batch.decode(body)
+    except batch.BatchError as exc:
+        refusal = Refusal(400, "malformed_batch", str(exc))
+        sha = hashlib.sha256(body).hexdigest()
+        logged = _log_refusal(body, sha, _Meta(), refusal, remote_addr)
+        audit_record(
+            actor=None,
+            actor_name="liên thông",
+            action="exchange.inbox_refused",
+            obj=logged,
+            summary=f"Từ chối lô gói tin từ {remote_addr}: {refusal.message}"[:500],
+            data={"code": refusal.code, "sha256": sha},
+        )
+        payload = {"error": refusal.code, "message": refusal.message}
+        return InboxAnswer(400, json.dumps(payload, ensure_ascii=False))
+    answers = []
+    for frame in frames:
+        answer = inbox_receive(body=frame, remote_addr=remote_addr)
+        answers.append(batch.PackageAnswer(answer.status, answer.body))
+    return InboxAnswer(200, batch.encode_answers(answers))
 
 
 def _log_refusal(

@@ -20,6 +20,7 @@ import json
 import logging
 import random
 import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,10 +29,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vanphong.core import worker
+from vanphong.core.audit import Entry
 from vanphong.core.errors import DomainError
+from vanphong.exchange import batch
 from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, Peer, State
 from vanphong.exchange.node import cert_fingerprint, identity, verify_receipt
-from vanphong.exchange.transport import TransportError, transport
+from vanphong.exchange.transport import Answer, TransportError, transport
 
 logger = logging.getLogger(__name__)
 
@@ -167,26 +170,135 @@ def _reason(body: bytes) -> str:
 
 
 def deliver(message_id: int, *, force: bool = False) -> str:
-    """Try one outbox row now. Returns "delivered", "retry", "failed" or "skipped"."""
+    """Try one outbox row now (with the other due rows for the same inbox, in one request).
+    Returns the row's outcome: "delivered", "retry", "failed" or "skipped"."""
+    return deliver_with_batch(message_id, force=force).get(message_id, "skipped")
+
+
+def deliver_with_batch(message_id: int, *, force: bool = False) -> dict[int, str]:
+    """Claim the row, and up to EXCHANGE_BATCH_SIZE - 1 other due rows going to the same inbox;
+    post them (one request when the peer takes batches); settle each. Returns each posted row's
+    outcome ({} when the row could not be claimed)."""
     now = timezone.now()
     if not _claim(message_id, now, force=force):
-        return "skipped"
+        return {}
+    claimed = [message_id]
     try:
-        return _post(message_id)
+        message = Message.objects.get(pk=message_id)
+        try:
+            route = route_for(message.to_identifier)
+        except DomainError as exc:
+            return {message.pk: _retry(message, message.attempts + 1, exc.message)}
+        others = _gather(message, route, now)
+        claimed += [m.pk for m in others]
+        return _send(route, [message, *others])
     finally:
         with _held_lock:
-            _held.discard((message_id, now + LEASE))
+            for pk in claimed:
+                _held.discard((pk, now + LEASE))
 
 
-def _post(message_id: int) -> str:
-    message = Message.objects.get(pk=message_id)
+# Inboxes that refused a batch: {url: until}, one package per request to them until then.
+_single_only: dict[str, float] = {}
+SINGLE_ONLY_SECONDS = 3600.0
+
+
+def _takes_batches(url: str) -> bool:
+    until = _single_only.get(url)
+    return until is None or until < time.monotonic()
+
+
+def _gather(message: Message, route: Route, now: dt.datetime) -> list[Message]:
+    """Other due rows for the same inbox, claimed, oldest first, within the batch's limits."""
+    size = settings.EXCHANGE_BATCH_SIZE
+    if size <= 1 or not _takes_batches(route.url):
+        return []
+    budget = settings.EXCHANGE_BATCH_MAX_BYTES - message.size
+    candidates = (
+        Message.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            direction=Direction.OUT,
+            state=State.PENDING,
+            next_attempt_at__lte=now,
+        )
+        .exclude(pk=message.pk)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "to_identifier", "size")[: size * 4]
+    )
+    urls: dict[str, str] = {message.to_identifier: route.url}
+    chosen: list[int] = []
+    for pk, to_identifier, nbytes in candidates:
+        if len(chosen) + 1 >= size:
+            break
+        if to_identifier not in urls:
+            try:
+                urls[to_identifier] = route_for(to_identifier).url
+            except DomainError:
+                urls[to_identifier] = ""
+        if urls[to_identifier] != route.url or nbytes > budget:
+            continue
+        if _claim(pk, now, force=False):
+            chosen.append(pk)
+            budget -= nbytes
+    if not chosen:
+        return []
+    rows = {m.pk: m for m in Message.objects.filter(pk__in=chosen)}
+    return [rows[pk] for pk in chosen]
+
+
+def _send(route: Route, messages: list[Message]) -> dict[int, str]:
+    """Post the claimed rows and settle each; a peer that refuses the batch as a whole gets
+    them one by one (and no batch for an hour)."""
+    if len(messages) > 1:
+        body = batch.encode([bytes(m.body or b"") for m in messages])
+        try:
+            answer = transport().post(route.url, body, content_type=batch.CONTENT_TYPE)
+        except TransportError as exc:
+            return {m.pk: _retry(m, m.attempts + 1, str(exc)) for m in messages}
+        if answer.status == 200:
+            answers = batch.decode_answers(answer.body, len(messages))
+            if answers is not None:
+                pairs = zip(messages, answers, strict=True)
+                answered = [(m, Answer(a.status, a.body.encode())) for m, a in pairs]
+                return _settle_all(route, answered)
+        elif answer.status >= 500 or answer.status in _RETRYABLE_4XX:
+            note = f"HTTP {answer.status}: {_reason(answer.body)}"
+            return {m.pk: _retry(m, m.attempts + 1, note, url=route.url) for m in messages}
+        logger.info(
+            "exchange: %s did not take a batch (HTTP %s); one package per request for %d s",
+            route.url,
+            answer.status,
+            SINGLE_ONLY_SECONDS,
+        )
+        _single_only[route.url] = time.monotonic() + SINGLE_ONLY_SECONDS
+    outcomes: dict[int, str] = {}
+    for message in messages:
+        try:
+            answer = transport().post(route.url, bytes(message.body or b""))
+        except TransportError as exc:
+            outcomes[message.pk] = _retry(message, message.attempts + 1, str(exc))
+            continue
+        outcomes.update(_settle_all(route, [(message, answer)]))
+    return outcomes
+
+
+def _settle_all(route: Route, answered: list[tuple[Message, Answer]]) -> dict[int, str]:
+    """Record each row's answer; the audit rows of the batch go in with one lock of the chain."""
+    from vanphong.core.audit import audit_record_many
+
+    outcomes: dict[int, str] = {}
+    entries = []
+    for message, answer in answered:
+        outcome, entry = _settle(route, message, answer)
+        outcomes[message.pk] = outcome
+        if entry is not None:
+            entries.append(entry)
+    audit_record_many(entries)
+    return outcomes
+
+
+def _settle(route: Route, message: Message, answer: Answer) -> tuple[str, Entry | None]:
     attempts = message.attempts + 1
-    try:
-        route = route_for(message.to_identifier)
-        answer = transport().post(route.url, bytes(message.body or b""))
-    except (DomainError, TransportError) as exc:
-        text = exc.message if isinstance(exc, DomainError) else str(exc)
-        return _retry(message, attempts, text)
     if answer.status == 200:
         try:
             fields = verify_receipt(
@@ -211,14 +323,13 @@ def _post(message_id: int) -> str:
             target_url=route.url[:500],
         )
         logger.debug("exchange: delivered %s to %s: %s", message.pk, message.to_identifier, fields)
-        _audit(
+        return "delivered", _entry(
             message,
             "exchange.delivered",
             f"Đã gửi gói tin {message.document_id} tới {message.to_identifier}"
             + ("" if verified else f" (biên nhận không hợp lệ: {note})"),
             {"receipt_verified": verified, "url": route.url, "attempts": attempts},
         )
-        return "delivered"
     reason = _reason(answer.body) or f"HTTP {answer.status}"
     if 400 <= answer.status < 500 and answer.status not in _RETRYABLE_4XX:
         Message.objects.filter(pk=message.pk).update(
@@ -230,20 +341,17 @@ def _post(message_id: int) -> str:
             target_url=route.url[:500],
         )
         logger.warning("exchange: %s refused by %s: %s", message.pk, route.url, reason)
-        _audit(
+        return "failed", _entry(
             message,
             "exchange.refused_by_peer",
             f"Nơi nhận {message.to_identifier} từ chối gói tin {message.document_id}: {reason}",
             {"status": answer.status, "url": route.url},
         )
-        return "failed"
-    return _retry(message, attempts, f"HTTP {answer.status}: {reason}", url=route.url)
+    return _retry(message, attempts, f"HTTP {answer.status}: {reason}", url=route.url), None
 
 
-def _audit(message: Message, action: str, summary: str, data: dict[str, object]) -> None:
-    from vanphong.core.audit import audit_record
-
-    audit_record(
+def _entry(message: Message, action: str, summary: str, data: dict[str, object]) -> Entry:
+    return Entry(
         actor=None,
         actor_name="liên thông",
         action=action,
@@ -294,11 +402,16 @@ def deliver_due(*, limit: int = 500) -> dict[str, int]:
         .values_list("pk", flat=True)[:limit]
     )
     counts: dict[str, int] = {}
+    settled: set[int] = set()
     for pk in ids:
         if worker.stopping():
             break
-        outcome = deliver(pk)
-        counts[outcome] = counts.get(outcome, 0) + 1
+        if pk in settled:  # went in an earlier row's batch
+            continue
+        outcomes = deliver_with_batch(pk) or {pk: "skipped"}
+        settled.update(outcomes)
+        for outcome in outcomes.values():
+            counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
 

@@ -41,6 +41,7 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "vanphong.wsgi:application",
+            "--preload",
             "--bind",
             bind,
             "--workers",

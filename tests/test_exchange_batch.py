@@ -1,0 +1,158 @@
+"""Batches between vanphong nodes: the due packages for one inbox go in one request, each is
+checked, stored and answered as if it had come alone, and a peer that does not take batches
+gets the packages one by one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests import exchange_support
+from tests.exchange_support import Net, issue_to
+from tests.test_exchange import _foreign
+from vanphong.core.models import AuditEvent
+from vanphong.exchange import batch
+from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, State
+from vanphong.exchange.services import inbox_receive_batch
+from vanphong.exchange.services import outbox as outbox_service
+from vanphong.exchange.transport import Answer
+
+node_dir, node, net = exchange_support.node_dir, exchange_support.node, exchange_support.net
+VPTU, BTCTU = "000.00.01.T45", "000.00.02.T45"
+
+
+def _sent() -> Any:
+    return Message.objects.filter(direction=Direction.OUT, kind="document")
+
+
+def test_a_batch_frames_packages_and_reads_them_back_whole() -> None:
+    packages = [b"<a/>", b"x" * 1000, b"\n12\n"]
+    assert batch.decode(batch.encode(packages)) == packages
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"<edXML/>", "dòng đầu"),
+        (batch.MAGIC, "không có gói nào"),
+        (batch.MAGIC + b"10\nabc", "cắt cụt"),
+        (batch.MAGIC + b"abc\n<a/>", "độ dài"),
+        (batch.MAGIC + b"0\n", "cắt cụt"),
+    ],
+)
+def test_a_batch_that_cannot_be_read_whole_is_refused_with_a_reason(
+    body: bytes, words: str
+) -> None:
+    with pytest.raises(batch.BatchError, match=words):
+        batch.decode(body)
+
+
+def test_due_packages_for_one_inbox_go_in_one_request_each_with_its_own_receipt(net: Net) -> None:
+    docs = [issue_to(net.demo, "btctu", summary=f"Văn bản thử lô số {i}") for i in range(3)]
+    assert net.deliver() == {"delivered": 6}  # three packages, then their three 01 back
+    assert net.transport.content_types == [batch.CONTENT_TYPE, batch.CONTENT_TYPE]
+    assert [status for _, status in net.transport.posts] == [200, 200]
+    sent = list(_sent())
+    assert len(sent) == 3 and all(m.state == State.DELIVERED and m.receipt_verified for m in sent)
+    assert [json.loads(m.receipt)["receipt"]["package_sha256"] for m in sent] == [
+        m.sha256 for m in sent
+    ]
+    for doc in docs:
+        assert list(Dispatch.objects.get(outgoing=doc).statuses.values_list("code", flat=True)) == [
+            "01"
+        ]
+    assert Arrival.objects.count() == 3
+    assert AuditEvent.objects.filter(action="exchange.delivered").count() == 6
+
+
+def test_a_batch_size_of_one_sends_one_package_per_request(net: Net, settings: Any) -> None:
+    settings.EXCHANGE_BATCH_SIZE = 1
+    for i in range(2):
+        issue_to(net.demo, "btctu", summary=f"Văn bản gửi lẻ số {i}")
+    assert net.deliver() == {"delivered": 4}
+    assert net.transport.content_types == ["application/xml"] * 4
+
+
+def test_one_tampered_package_in_a_batch_is_refused_and_the_others_are_stored(net: Net) -> None:
+    good = _foreign(VPTU, BTCTU)
+    tampered = bytearray(_foreign(VPTU, BTCTU).replace(b"77/", b"78/"))
+    position = tampered.index(b"JVBER", tampered.index(b"AttachmentEncoded")) + 8
+    tampered[position] = ord("A") if tampered[position] != ord("A") else ord("B")
+    answer = inbox_receive_batch(body=batch.encode([good, bytes(tampered)]), remote_addr="10.1.1.1")
+    assert answer.status == 200
+    first, second = json.loads(answer.body)["answers"]
+    assert first["status"] == 200 and json.loads(first["body"])["receipt"]["from"] == VPTU
+    assert second["status"] == 422 and json.loads(second["body"])["error"] == "tampered"
+    assert Arrival.objects.count() == 1
+    assert Message.objects.filter(direction=Direction.IN, state=State.REFUSED).count() == 1
+
+    again = inbox_receive_batch(body=batch.encode([good]), remote_addr="10.1.1.1")
+    assert json.loads(again.body)["answers"][0] == first  # replayed: the same receipt, stored once
+    assert Arrival.objects.count() == 1
+
+
+def test_a_batch_that_cannot_be_read_is_refused_whole_logged_and_nothing_is_stored(
+    net: Net,
+) -> None:
+    good = _foreign(VPTU, BTCTU)
+    body = batch.encode([good])[:-10]  # cut short
+    answer = net.transport.client.generic(
+        "POST", "/lien-thong/inbox/", body, content_type=batch.CONTENT_TYPE
+    )
+    assert answer.status_code == 400
+    reason = json.loads(answer.content)
+    assert reason["error"] == "malformed_batch" and "cắt cụt" in reason["message"]
+    assert not Arrival.objects.exists()
+    logged = Message.objects.get(direction=Direction.IN)
+    assert logged.state == State.REFUSED and logged.error.startswith("malformed_batch")
+
+
+class _SingleOnlyPeer:
+    """A peer that knows only one package per request (as other vendors' systems): a batch is
+    answered 415, a package is passed to the real inbox."""
+
+    def __init__(self, inner: exchange_support.ClientTransport) -> None:
+        self.inner = inner
+        self.content_types: list[str] = []
+
+    def post(self, url: str, body: bytes, content_type: str = "application/xml") -> Answer:
+        self.content_types.append(content_type)
+        if content_type == batch.CONTENT_TYPE:
+            return Answer(415, b'{"error": "unsupported_media_type"}')
+        return self.inner.post(url, body, content_type)
+
+
+def test_a_peer_that_refuses_batches_gets_the_packages_one_by_one(net: Net) -> None:
+    from vanphong.exchange.transport import use_transport
+
+    outbox_service._single_only.clear()
+    peer = _SingleOnlyPeer(net.transport)
+    for i in range(3):
+        issue_to(net.demo, "btctu", summary=f"Văn bản cho máy chủ cũ số {i}")
+    with use_transport(peer):
+        assert net.deliver() == {"delivered": 6}
+    # one refused batch, then three packages; the 01s back are sent one by one too (the same
+    # inbox URL in this one-node test is remembered as taking single packages)
+    assert peer.content_types == [batch.CONTENT_TYPE] + ["application/xml"] * 6
+    assert all(m.state == State.DELIVERED for m in _sent())
+    outbox_service._single_only.clear()
+
+
+def test_a_peer_that_is_down_leaves_every_row_of_the_batch_for_a_retry(
+    net: Net, settings: Any
+) -> None:
+    from vanphong.exchange.transport import TransportError, use_transport
+
+    class Down:
+        def post(self, url: str, body: bytes, content_type: str = "application/xml") -> Answer:
+            raise TransportError(f"Không kết nối được tới {url}.")
+
+    for i in range(2):
+        issue_to(net.demo, "btctu", summary=f"Văn bản khi nơi nhận ngừng số {i}")
+    with use_transport(Down()):
+        assert outbox_service.deliver_due() == {"retry": 2}
+    rows = list(_sent())
+    assert all(m.state == State.PENDING and m.attempts == 1 for m in rows)
+    assert all(m.claimed_until is None and "Không kết nối" in m.last_error for m in rows)

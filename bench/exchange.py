@@ -14,6 +14,12 @@ Two phases. Burst: the N documents are dispatched as fast as the văn thư's ser
 shows the throughput. Paced: then `--paced` more documents, one every `--interval` seconds, which
 shows the time a document takes when it is not queued behind others.
 
+Drain (`--drain N`): then the receiver is stopped, the văn thư dispatches N more documents
+(each delivery fails and waits for its retry), and the receiver is started again: `drain_per_s`
+= N / (the receiver answering again → the last of their status 01 at the sender), the exchange's
+own throughput with packages queued (no văn thư signing at the same time), and
+`drain_cpu_ms_per_doc` each node's CPU over it per document.
+
 Figures (the last line printed is one JSON object):
 - `per_s`: burst documents per second, N / (first outbox commit → last status 01 at the sender);
 - `p50_ms`, `p95_ms`: paced documents, outbox commit (the issue reaching the exchange) → status 01
@@ -139,6 +145,27 @@ def _dispatch(cluster: Cluster, ids: list[int], clerks: int, interval: float = 0
     return results
 
 
+def _drain(cluster: Cluster, ids: list[int], timeout: float) -> dict[str, Any]:
+    """The receiver is down while the văn thư dispatches `ids`; once it is back, how fast the
+    queued packages get through (its start → the last status 01 at the sender)."""
+    receiver = cluster["receiver"]
+    receiver.stop()
+    _dispatch(cluster, ids, 1)
+    time.sleep(3)  # every package has failed at least once and waits for its retry
+    receiver.start()
+    receiver.wait_ready()
+    back = time.time()
+    cpu_before = {name: node.cpu_seconds() for name, node in cluster.nodes.items()}
+    measured = _wait(cluster, ids, timeout)
+    cpu = {
+        name: round((node.cpu_seconds() - cpu_before[name]) / len(ids) * 1000, 1)
+        for name, node in cluster.nodes.items()
+    }
+    last = max((v["status_01"] for v in measured.values() if v["status_01"]), default=back)
+    per_s = round(len(ids) / (last - back), 1) if last > back else 0.0
+    return {"measured": measured, "per_s": per_s, "cpu_ms_per_doc": cpu}
+
+
 def _latencies(measured: dict[int, dict[str, Any]]) -> list[float]:
     return [
         (v["status_01"] - v["queued"]) * 1000
@@ -160,6 +187,7 @@ def run(
     worker_procs: int = 1,
     postgres: str = "",
     redis_url: str = "",
+    drain: int = 0,
 ) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="bench-exchange-", dir="/dev/shm"))
@@ -172,7 +200,7 @@ def run(
             root,
             template,
             {"sender": "sender", "receiver": "receiver"},
-            prepare=(str(1 + docs + paced), str(pdf_size), "--signed"),
+            prepare=(str(1 + docs + paced + drain), str(pdf_size), "--signed"),
             web_workers=web_workers,
             worker_threads=worker_threads,
             worker_procs=worker_procs,
@@ -182,7 +210,7 @@ def run(
         prepared = cluster["sender"].info["prepared"]
         # The first document was sent at issuance during set-up: it is not part of the figures.
         ids = list(range(prepared["first"], prepared["last"] + 1))
-        burst, slow = ids[:docs], ids[docs:]
+        burst, slow, queued = ids[:docs], ids[docs : docs + paced], ids[docs + paced :]
         cpu_before = {name: node.cpu_seconds() for name, node in cluster.nodes.items()}
         sent = _dispatch(cluster, burst, clerks)
         measured = _wait(cluster, burst, timeout)
@@ -194,6 +222,9 @@ def run(
         if slow:
             _dispatch(cluster, slow, 1, interval)
             paced_measured = _wait(cluster, slow, timeout)
+        drained: dict[str, Any] = {}
+        if queued:
+            drained = _drain(cluster, queued, timeout)
         arrivals = cluster["receiver"].script("report", "receiver")["arrivals"]
         cpu = {name: round(node.cpu_seconds(), 1) for name, node in cluster.nodes.items()}
     finally:
@@ -210,7 +241,8 @@ def run(
     first = min(v["queued"] for v in measured.values())
     last = max((v["status_01"] for v in measured.values() if v["status_01"]), default=first)
     per_doc = [a[0] for a in arrivals]
-    lost = sum(1 for v in [*measured.values(), *paced_measured.values()] if not v["status_01"])
+    every = [*measured.values(), *paced_measured.values(), *drained.get("measured", {}).values()]
+    lost = sum(1 for v in every if not v["status_01"])
     return {
         "docs": len(burst),
         "clerks": clerks,
@@ -229,7 +261,10 @@ def run(
         "burst_p95_ms": round(_percentile(burst_ms, 0.95)) if burst_ms else None,
         "dispatch_per_s": round(len(burst) / max(r["seconds"] for r in sent), 1),
         "dispatch_cpu_ms_per_doc": round(sum(r["cpu_seconds"] for r in sent) / len(burst) * 1000),
-        "lost": lost + (len(ids) - len(measured) - len(paced_measured)),
+        "drain_docs": len(queued),
+        "drain_per_s": drained.get("per_s"),
+        "drain_cpu_ms_per_doc": drained.get("cpu_ms_per_doc"),
+        "lost": lost + (len(ids) - len(every)),
         "duplicated": len(per_doc) - len(set(per_doc)),
         "received": len(set(per_doc)),
         "setup_s": round(setup_s, 1),
@@ -246,6 +281,9 @@ def main() -> None:
     parser.add_argument("--clerks", type=int, default=1, help="dispatching processes")
     parser.add_argument("--paced", type=int, default=30, help="then documents sent one by one")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between those")
+    parser.add_argument(
+        "--drain", type=int, default=0, help="then documents queued while the receiver is down"
+    )
     parser.add_argument("--pdf-size", type=int, default=100_000)
     parser.add_argument("--worker-threads", type=int, default=4, help="huey threads per node")
     parser.add_argument(
@@ -273,6 +311,7 @@ def main() -> None:
         args.timeout,
         args.keep,
         worker_procs=args.worker_procs,
+        drain=args.drain,
         postgres=args.postgres,
         redis_url=args.redis,
     )

@@ -276,3 +276,27 @@ def test_the_deployment_check_warns_about_a_weak_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def test_the_wsgi_application_starts_warm_with_no_database_connection_to_inherit(
+    tmp_path: Path,
+) -> None:
+    """gunicorn --preload imports vanphong.wsgi once in its master and forks the workers: the
+    URL modules (every view, the API's routers) are loaded by then, and no database connection
+    is open to be shared by the forked processes."""
+    probe = (
+        "import sys, vanphong.wsgi\n"
+        "from django.db import connections\n"
+        "print('vanphong.exchange.views' in sys.modules, 'vanphong.api.api' in sys.modules,\n"
+        "      any(c.connection is not None for c in connections.all(initialized_only=True)))\n"
+    )
+    done = subprocess.run(
+        [PYTHON, "-c", probe],
+        cwd=ROOT,
+        env=_clean_env(tmp_path, VANPHONG_ENV="local"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "True", "False"]

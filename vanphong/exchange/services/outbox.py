@@ -189,8 +189,7 @@ def deliver_with_batch(message_id: int, *, force: bool = False) -> dict[int, str
             route = route_for(message.to_identifier)
         except DomainError as exc:
             return {message.pk: _retry(message, message.attempts + 1, exc.message)}
-        others = _gather(message, route, now)
-        claimed += [m.pk for m in others]
+        others = _gather(message, route, now, claimed)
         return _send(route, [message, *others])
     finally:
         with _held_lock:
@@ -208,8 +207,10 @@ def _takes_batches(url: str) -> bool:
     return until is None or until < time.monotonic()
 
 
-def _gather(message: Message, route: Route, now: dt.datetime) -> list[Message]:
-    """Other due rows for the same inbox, claimed, oldest first, within the batch's limits."""
+def _gather(message: Message, route: Route, now: dt.datetime, claimed: list[int]) -> list[Message]:
+    """Other due rows for the same inbox, claimed (and added to `claimed` as they are, so the
+    caller gives back what it holds even if this fails half-way), oldest first, within the
+    batch's limits."""
     size = settings.EXCHANGE_BATCH_SIZE
     if size <= 1 or not _takes_batches(route.url):
         return []
@@ -238,6 +239,7 @@ def _gather(message: Message, route: Route, now: dt.datetime) -> list[Message]:
         if urls[to_identifier] != route.url or nbytes > budget:
             continue
         if _claim(pk, now, force=False):
+            claimed.append(pk)
             chosen.append(pk)
             budget -= nbytes
     if not chosen:

@@ -26,6 +26,7 @@ from tests.conftest import pdf_bytes
 from tests.outgoing_support import approved_draft, configure
 from vanphong.drafting.models import Delivery, OutgoingDocument
 from vanphong.drafting.services import RecipientLine, outgoing_issue
+from vanphong.exchange import batch
 from vanphong.exchange import node as exchange_node
 from vanphong.exchange.models import Peer
 from vanphong.exchange.services import PeerData, deliver_due, peer_save
@@ -43,11 +44,13 @@ class ClientTransport:
         self.client = Client(REMOTE_ADDR="10.0.0.2")
         self.posts: list[tuple[str, int]] = []
         self.content_types: list[str] = []
+        self.packages: list[int] = []  # packages per request
 
     def post(self, url: str, body: bytes, content_type: str = "application/xml") -> Answer:
         response = self.client.generic("POST", urlsplit(url).path, body, content_type=content_type)
         self.posts.append((url, response.status_code))
         self.content_types.append(content_type)
+        self.packages.append(len(batch.decode(body)) if content_type == batch.CONTENT_TYPE else 1)
         return Answer(response.status_code, response.content)
 
 

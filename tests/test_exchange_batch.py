@@ -53,6 +53,7 @@ def test_due_packages_for_one_inbox_go_in_one_request_each_with_its_own_receipt(
     docs = [issue_to(net.demo, "btctu", summary=f"Văn bản thử lô số {i}") for i in range(3)]
     assert net.deliver() == {"delivered": 6}  # three packages, then their three 01 back
     assert net.transport.content_types == [batch.CONTENT_TYPE, batch.CONTENT_TYPE]
+    assert net.transport.packages == [3, 3]
     assert [status for _, status in net.transport.posts] == [200, 200]
     sent = list(_sent())
     assert len(sent) == 3 and all(m.state == State.DELIVERED and m.receipt_verified for m in sent)
@@ -73,6 +74,19 @@ def test_a_batch_size_of_one_sends_one_package_per_request(net: Net, settings: A
         issue_to(net.demo, "btctu", summary=f"Văn bản gửi lẻ số {i}")
     assert net.deliver() == {"delivered": 4}
     assert net.transport.content_types == ["application/xml"] * 4
+
+
+def test_a_package_that_would_make_the_batch_too_large_waits_for_the_next_request(
+    net: Net, settings: Any
+) -> None:
+    for i in range(3):
+        issue_to(net.demo, "btctu", summary=f"Văn bản lô giới hạn dung lượng số {i}")
+    size = max(m.size for m in _sent())
+    settings.EXCHANGE_BATCH_MAX_BYTES = 2 * size  # two packages fit, not three
+    assert net.deliver() == {"delivered": 6}
+    assert net.transport.packages[0] == 2  # the third waits for the next request
+    assert sum(net.transport.packages) == 6  # (where the 01s coming back may join it)
+    assert all(m.state == State.DELIVERED for m in _sent())
 
 
 def test_one_tampered_package_in_a_batch_is_refused_and_the_others_are_stored(net: Net) -> None:

@@ -300,3 +300,23 @@ def test_the_wsgi_application_starts_warm_with_no_database_connection_to_inherit
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["True", "True", "False"]
+
+
+def test_a_finished_task_leaves_nothing_behind_in_the_queue(tmp_path: Path) -> None:
+    """huey keeps the return value of every task until someone reads it (its results store has
+    no expiry); nothing here reads them, so with the project's queue settings a delivery that
+    returns "delivered" must not leave a row behind for each package, forever."""
+    from django.conf import settings
+    from huey import SqliteHuey
+
+    queue = SqliteHuey(
+        "results-probe", filename=str(tmp_path / "queue.sqlite3"), results=settings.HUEY["results"]
+    )
+
+    @queue.task()
+    def deliver() -> str:
+        return "delivered"
+
+    deliver()
+    queue.execute(queue.dequeue())
+    assert queue.storage.result_store_size() == 0 and queue.pending_count() == 0

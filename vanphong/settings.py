@@ -306,6 +306,7 @@ if REDIS_URL:
         "name": env_str("HUEY_NAME", "vanphong"),
         "url": REDIS_URL,
         "immediate": _huey_immediate,
+        "results": False,  # nothing reads a task's return value: huey would keep each forever
         "utc": False,  # periodic crontabs (07:00 reminders) run on local time
         "consumer": _huey_consumer,
     }
@@ -315,6 +316,7 @@ else:
         "name": "vanphong",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": _huey_immediate,
+        "results": False,  # nothing reads a task's return value: huey would keep each forever
         "utc": False,  # periodic crontabs (07:00 reminders) run on local time
         "consumer": _huey_consumer,
     }

@@ -55,6 +55,9 @@ class Command(BaseCommand):
         huey_logger = logging.getLogger("huey")
         if not huey_logger.handlers:
             config.setup_logger(huey_logger)
+        if not options["no_periodic"] and not HUEY.results:
+            # Task results kept by earlier versions (one per delivered package, never read).
+            HUEY.storage.flush_results()
         consumer = GracefulConsumer(HUEY, **config.values)
         worker.bind(consumer.stop_flag)
         try:

@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vanphong.core import worker
-from vanphong.core.audit import Entry
+from vanphong.core.audit import Entry, audit_record, audit_record_many
 from vanphong.core.errors import DomainError
 from vanphong.exchange import batch
 from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, Peer, State
@@ -286,8 +286,6 @@ def _send(route: Route, messages: list[Message]) -> dict[int, str]:
 
 def _settle_all(route: Route, answered: list[tuple[Message, Answer]]) -> dict[int, str]:
     """Record each row's answer; the audit rows of the batch go in with one lock of the chain."""
-    from vanphong.core.audit import audit_record_many
-
     outcomes: dict[int, str] = {}
     entries = []
     for message, answer in answered:
@@ -419,7 +417,6 @@ def deliver_due(*, limit: int = 500) -> dict[str, int]:
 
 def retry_now(*, actor: object, message: Message | int) -> Message:
     """The administrator asks for an immediate new try of a pending or failed row."""
-    from vanphong.core.audit import audit_record
     from vanphong.core.models import User
     from vanphong.core.policy import require
 

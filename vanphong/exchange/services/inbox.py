@@ -83,24 +83,31 @@ def inbox_receive(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
     try:
         return _receive(body, sha, meta, remote_addr)
     except Refusal as refusal:
-        logger.warning(
-            "exchange inbox refused %s from %s (%s): %s",
-            sha[:12],
-            meta.sender or remote_addr,
-            refusal.code,
-            refusal.message,
-        )
-        logged = _log_refusal(body, sha, meta, refusal, remote_addr)
-        audit_record(
-            actor=None,
-            actor_name="liên thông",
-            action="exchange.inbox_refused",
-            obj=logged,
-            summary=f"Từ chối gói tin từ {meta.sender or remote_addr}: {refusal.message}"[:500],
-            data={"code": refusal.code, "sha256": sha},
-        )
-        payload = {"error": refusal.code, "message": refusal.message}
-        return InboxAnswer(refusal.status, json.dumps(payload, ensure_ascii=False))
+        return _refuse(body, sha, meta, refusal, remote_addr, what="gói tin")
+
+
+def _refuse(
+    body: bytes, sha: str, meta: _Meta, refusal: Refusal, remote: str, *, what: str
+) -> InboxAnswer:
+    """Log and audit a refusal; the answer the sender gets."""
+    logger.warning(
+        "exchange inbox refused %s from %s (%s): %s",
+        sha[:12],
+        meta.sender or remote,
+        refusal.code,
+        refusal.message,
+    )
+    logged = _log_refusal(body, sha, meta, refusal, remote)
+    audit_record(
+        actor=None,
+        actor_name="liên thông",
+        action="exchange.inbox_refused",
+        obj=logged,
+        summary=f"Từ chối {what} từ {meta.sender or remote}: {refusal.message}"[:500],
+        data={"code": refusal.code, "sha256": sha},
+    )
+    payload = {"error": refusal.code, "message": refusal.message}
+    return InboxAnswer(refusal.status, json.dumps(payload, ensure_ascii=False))
 
 
 def inbox_receive_batch(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
@@ -113,17 +120,7 @@ def inbox_receive_batch(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
     except batch.BatchError as exc:
         refusal = Refusal(400, "malformed_batch", str(exc))
         sha = hashlib.sha256(body).hexdigest()
-        logged = _log_refusal(body, sha, _Meta(), refusal, remote_addr)
-        audit_record(
-            actor=None,
-            actor_name="liên thông",
-            action="exchange.inbox_refused",
-            obj=logged,
-            summary=f"Từ chối lô gói tin từ {remote_addr}: {refusal.message}"[:500],
-            data={"code": refusal.code, "sha256": sha},
-        )
-        payload = {"error": refusal.code, "message": refusal.message}
-        return InboxAnswer(400, json.dumps(payload, ensure_ascii=False))
+        return _refuse(body, sha, _Meta(), refusal, remote_addr, what="lô gói tin")
     answers = []
     for frame in frames:
         answer = inbox_receive(body=frame, remote_addr=remote_addr)

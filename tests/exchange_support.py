@@ -26,8 +26,9 @@ from tests.conftest import pdf_bytes
 from tests.outgoing_support import approved_draft, configure
 from vanphong.drafting.models import Delivery, OutgoingDocument
 from vanphong.drafting.services import RecipientLine, outgoing_issue
-from vanphong.exchange import batch
+from vanphong.exchange import batch, edxml
 from vanphong.exchange import node as exchange_node
+from vanphong.exchange.edxml import samples
 from vanphong.exchange.models import Peer
 from vanphong.exchange.services import PeerData, deliver_due, peer_save
 from vanphong.exchange.transport import Answer, use_transport
@@ -127,3 +128,15 @@ def issue_to(demo: Any, *keys: str, summary: str = "") -> OutgoingDocument:
 
 def peer(identifier: str) -> Peer:
     return Peer.objects.get(identifier=identifier)
+
+
+def signed_package(sender: str, to: str, *, key: samples.NodeIdentity | None = None) -> bytes:
+    """A package from `sender` to `to`, signed by `key` (this node's key by default)."""
+    package = samples.document_package(
+        sender=samples.organ(sender, "Cơ quan gửi"),
+        recipients=[samples.organ(to, "Cơ quan nhận")],
+        number=77,
+        files=[("van-ban.pdf", samples.pdf_bytes(title="Van ban"))],
+    )
+    signer = key or exchange_node.identity()
+    return edxml.sign(edxml.write(package), key_pem=signer.key_pem, cert_pem=signer.cert_pem)

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from tests import exchange_support
-from tests.exchange_support import INBOX, Net, issue_to, peer
+from tests.exchange_support import INBOX, Net, issue_to, peer, signed_package
 from vanphong.core.errors import DomainError
 from vanphong.core.models import AuditEvent
 from vanphong.documents.models import Channel, Status
@@ -126,31 +126,19 @@ def test_the_same_package_twice_is_stored_once_and_acknowledged_twice_alike(net:
     verify_receipt(first.body, package_sha256=edxml.package_hash(body), cert_pem=net.cert_pem)
 
 
-def _foreign(sender: str, to: str, *, key: samples.NodeIdentity | None = None) -> bytes:
-    """A package from `sender` to `to`, signed by `key` (this node's key by default)."""
-    package = samples.document_package(
-        sender=samples.organ(sender, "Cơ quan gửi"),
-        recipients=[samples.organ(to, "Cơ quan nhận")],
-        number=77,
-        files=[("van-ban.pdf", samples.pdf_bytes(title="Van ban"))],
-    )
-    signer = key or identity()
-    return edxml.sign(edxml.write(package), key_pem=signer.key_pem, cert_pem=signer.cert_pem)
-
-
 def test_bad_packages_are_refused_with_a_reason_and_logged(net: Net, settings: Any) -> None:
     stranger = samples.node_identity("000.00.09.Z99", "Máy chủ lạ")
-    good = _foreign(VPTU, BTCTU)
+    good = signed_package(VPTU, BTCTU)
     b64_at = good.index(b"AttachmentEncoded")
     tampered = bytearray(good)
     position = good.index(b"JVBER", b64_at) + 8  # inside the PDF's base64
     tampered[position] = ord("A") if tampered[position] != ord("A") else ord("B")
     cases = {
         "malformed": (b"1212" + good, 400),
-        "unknown_sender": (_foreign("000.00.09.Z99", BTCTU, key=stranger), 403),
-        "bad_signature": (_foreign(VPTU, BTCTU, key=stranger), 403),
+        "unknown_sender": (signed_package("000.00.09.Z99", BTCTU, key=stranger), 403),
+        "bad_signature": (signed_package(VPTU, BTCTU, key=stranger), 403),
         "tampered": (bytes(tampered), 422),
-        "wrong_recipient": (_foreign(VPTU, "000.00.00.H45"), 422),
+        "wrong_recipient": (signed_package(VPTU, "000.00.00.H45"), 422),
     }
     for code, (body, status) in cases.items():
         answer = inbox_receive(body=body, remote_addr="10.1.1.1")
@@ -338,7 +326,7 @@ def test_a_hub_relays_packages_for_organisations_it_knows_but_does_not_serve(
             certificate_pem=other.cert_pem.decode(),
         ),
     )
-    body = _foreign(VPTU, "000.00.00.H45")
+    body = signed_package(VPTU, "000.00.00.H45")
     assert inbox_receive(body=body).status == 422  # not a hub: not relayed
     settings.EXCHANGE_HUB = True
     answer = inbox_receive(body=body)

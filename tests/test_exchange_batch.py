@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from tests import exchange_support
-from tests.exchange_support import Net, issue_to
-from tests.test_exchange import _foreign
+from tests.exchange_support import Net, issue_to, signed_package
 from vanphong.core.models import AuditEvent
 from vanphong.exchange import batch
 from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, State
@@ -90,8 +89,8 @@ def test_a_package_that_would_make_the_batch_too_large_waits_for_the_next_reques
 
 
 def test_one_tampered_package_in_a_batch_is_refused_and_the_others_are_stored(net: Net) -> None:
-    good = _foreign(VPTU, BTCTU)
-    tampered = bytearray(_foreign(VPTU, BTCTU).replace(b"77/", b"78/"))
+    good = signed_package(VPTU, BTCTU)
+    tampered = bytearray(signed_package(VPTU, BTCTU).replace(b"77/", b"78/"))
     position = tampered.index(b"JVBER", tampered.index(b"AttachmentEncoded")) + 8
     tampered[position] = ord("A") if tampered[position] != ord("A") else ord("B")
     answer = inbox_receive_batch(body=batch.encode([good, bytes(tampered)]), remote_addr="10.1.1.1")
@@ -110,7 +109,7 @@ def test_one_tampered_package_in_a_batch_is_refused_and_the_others_are_stored(ne
 def test_a_batch_that_cannot_be_read_is_refused_whole_logged_and_nothing_is_stored(
     net: Net,
 ) -> None:
-    good = _foreign(VPTU, BTCTU)
+    good = signed_package(VPTU, BTCTU)
     body = batch.encode([good])[:-10]  # cut short
     answer = net.transport.client.generic(
         "POST", "/lien-thong/inbox/", body, content_type=batch.CONTENT_TYPE

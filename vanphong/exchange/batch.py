@@ -48,7 +48,6 @@ def decode(body: bytes) -> list[bytes]:
     a batch that cannot be read whole)."""
     if not body.startswith(MAGIC):
         raise BatchError("Lô gói tin không đúng định dạng (thiếu dòng đầu VANPHONG-EDXML-BATCH 1).")
-    view = memoryview(body)
     packages: list[bytes] = []
     pos = len(MAGIC)
     while pos < len(body):
@@ -61,7 +60,7 @@ def decode(body: bytes) -> list[bytes]:
         if size == 0 or start + size > len(body):
             number = len(packages) + 1
             raise BatchError(f"Lô gói tin bị cắt cụt: gói thứ {number} không đủ dữ liệu.")
-        packages.append(bytes(view[start : start + size]))
+        packages.append(body[start : start + size])
         if len(packages) > MAX_PACKAGES:
             raise BatchError(f"Một lô chỉ được tối đa {MAX_PACKAGES} gói tin.")
         pos = start + size

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,7 +51,7 @@ from vanphong.exchange.services import (
     recall_answer,
 )
 from vanphong.exchange.services.outbox import backoff, route_for
-from vanphong.exchange.transport import HttpTransport, use_transport
+from vanphong.exchange.transport import HttpTransport, tls_context, use_transport
 
 node_dir, node, net = exchange_support.node_dir, exchange_support.node, exchange_support.net
 VPTU, BTCTU = "000.00.01.T45", "000.00.02.T45"
@@ -213,11 +214,38 @@ def test_a_peer_that_is_down_is_retried_with_exponential_back_off(net: Net) -> N
         row.refresh_from_db()
         assert row.attempts == 2 and 54 <= (row.next_attempt_at - before).total_seconds() <= 67
     assert backoff(30).total_seconds() <= 3600 * 1.1  # capped at EXCHANGE_RETRY_MAX_SECONDS
+
     # The peer is back: the next due try delivers it, once.
     Message.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
     Peer.objects.filter(identifier=BTCTU).update(inbox_url=INBOX)
     assert net.deliver()["delivered"] == 2
     assert Arrival.objects.count() == 1
+
+
+def test_every_thread_of_a_worker_shares_one_tls_context(
+    net: Net, settings: Any, tmp_path: Path
+) -> None:
+    import threading
+
+    from vanphong.exchange.node import identity
+
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(identity().cert_pem)
+    settings.EXCHANGE_TLS_CA_FILE = str(ca_file)
+    transport = HttpTransport()
+    contexts = []
+
+    def first_client() -> None:
+        contexts.append(transport._client()._transport._pool._ssl_context)  # type: ignore[attr-defined]
+
+    threads = [threading.Thread(target=first_client) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(contexts) == 3 and len({id(c) for c in contexts}) == 1
+    assert contexts[0] is tls_context(str(ca_file))
+    assert len(contexts[0].get_ca_certs()) < 5  # the configured file, not certifi's ~140
 
 
 def test_two_workers_never_post_the_same_row_at_once(net: Net) -> None:

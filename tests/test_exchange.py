@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tests import exchange_support
@@ -26,9 +27,15 @@ from vanphong.documents.services import (
     incoming_route,
     incoming_start,
 )
-from vanphong.drafting.models import Delivery, DispatchStatus, OutAction, OutgoingDocument
-from vanphong.drafting.services import outgoing_recall
-from vanphong.exchange import edxml
+from vanphong.drafting.models import (
+    Delivery,
+    DispatchStatus,
+    OutAction,
+    OutgoingDocument,
+    Recipient,
+)
+from vanphong.drafting.services import outgoing_dispatch, outgoing_recall
+from vanphong.exchange import edxml, packages
 from vanphong.exchange.edxml import samples
 from vanphong.exchange.models import (
     Arrival,
@@ -51,6 +58,7 @@ from vanphong.exchange.services import (
     recall_answer,
 )
 from vanphong.exchange.services.outbox import backoff, route_for
+from vanphong.exchange.services.sending import exchange_prepare
 from vanphong.exchange.transport import HttpTransport, tls_context, use_transport
 
 node_dir, node, net = exchange_support.node_dir, exchange_support.node, exchange_support.net
@@ -81,6 +89,57 @@ def test_issuance_writes_one_signed_package_per_recipient_into_the_outbox(net: N
     assert package.subject == doc.summary and package.promulgation.date == doc.issue_date
     assert package.attachments[0].data[:5] == b"%PDF-"
     assert Dispatch.objects.get(outgoing=doc).messages.get() == message
+
+
+def _add_exchange_line(doc: OutgoingDocument, org: Any) -> Recipient:
+    """A recipient added to an issued document, still to be sent by exchange."""
+    return Recipient.objects.create(
+        document=doc,
+        order=9,
+        organisation=org,
+        label=org.full_name,
+        delivery=Delivery.EXCHANGE,
+        status=DispatchStatus.PENDING,
+    )
+
+
+def test_the_dispatch_signs_each_package_once_before_its_transaction_begins(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = issue_to(net.demo, "btctu")
+    line = _add_exchange_line(doc, net.demo.orgs["vptw"])
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths: list[int] = []
+    build = packages.build_document
+
+    def counted(**options: Any) -> bytes:
+        depths.append(len(connection.atomic_blocks))
+        return build(**options)
+
+    monkeypatch.setattr(packages, "build_document", counted)
+    counts = outgoing_dispatch(actor=net.demo.user("vanthu"), document=doc)
+    assert counts == {"delivered": 0, "queued": 1, "paper": 0}
+    assert depths == [outside]  # once, and not inside the dispatch's transaction
+    body = bytes(Message.objects.get(dispatch__recipient=line).body or b"")
+    edxml.verify(body, cert_pem=identity().cert_pem)
+    assert [o.organ_id for o in edxml.parse(body).to] == [net.demo.orgs["vptw"].identifier]
+
+
+def test_a_package_built_before_the_document_changed_is_built_again(net: Net) -> None:
+    clerk = net.demo.user("vanthu")
+    doc = issue_to(net.demo, "btctu")
+    line = _add_exchange_line(doc, net.demo.orgs["vptw"])
+    assert exchange_prepare(actor=net.demo.user("chuyenvien"), document=doc) == {}  # not theirs
+    prepared = exchange_prepare(actor=clerk, document=doc)
+    assert set(prepared) == {line.pk}
+    _add_exchange_line(doc, net.demo.orgs["tu"])  # meanwhile, one more place to send to
+    with transaction.atomic():
+        locked = OutgoingDocument.objects.select_for_update().get(pk=doc.pk)
+        exchange_enqueue(actor=clerk, doc=locked, line=line, prepared=prepared[line.pk])
+    body = bytes(Message.objects.get(dispatch__recipient=line).body or b"")
+    package = edxml.parse(body)
+    assert body != prepared[line.pk].body and isinstance(package, edxml.DocumentPackage)
+    assert net.demo.orgs["tu"].full_name in package.to_places
 
 
 def test_round_trip_arrival_accept_and_every_status_back_at_the_sender(net: Net) -> None:

@@ -38,7 +38,9 @@ from vanphong.drafting.services.common import (
 )
 from vanphong.drafting.services.signatures import status_after_issue
 from vanphong.exchange.services.sending import (
+    Prepared,
     exchange_enqueue,
+    exchange_prepare,
     exchange_refusal,
     exchange_request_recall,
 )
@@ -256,7 +258,15 @@ def _prepare(
     return _Prepared(notation, latest.pk, date_line, final_docx, docx_to_pdf(final_docx))
 
 
-def _dispatch(*, actor: User, doc: OutgoingDocument, today: date) -> dict[str, int]:
+def _dispatch(
+    *,
+    actor: User,
+    doc: OutgoingDocument,
+    today: date,
+    prepared: dict[int, Prepared] | None = None,
+) -> dict[str, int]:
+    """Send to each pending recipient line; `prepared`: exchange packages built before the
+    transaction (`exchange_prepare`), by line."""
     counts = {"delivered": 0, "queued": 0, "paper": 0}
     pending = doc.recipients.select_for_update(of=("self",)).filter(status=DispatchStatus.PENDING)
     for line in pending.select_related("organisation"):
@@ -285,7 +295,8 @@ def _dispatch(*, actor: User, doc: OutgoingDocument, today: date) -> dict[str, i
                 )
                 counts["paper"] += 1
                 continue
-            exchange_enqueue(actor=actor, doc=doc, line=line)  # signed package → outbox
+            package = (prepared or {}).get(line.pk)
+            exchange_enqueue(actor=actor, doc=doc, line=line, prepared=package)  # → outbox
             line.status = DispatchStatus.QUEUED
             line.save(update_fields=["status"])
             counts["queued"] += 1
@@ -298,6 +309,7 @@ def _dispatch(*, actor: User, doc: OutgoingDocument, today: date) -> dict[str, i
 
 def outgoing_dispatch(*, actor: User, document: OutgoingDocument | int) -> dict[str, int]:
     """Send to the recipients not reached yet (inside the node at once, others queued)."""
+    prepared = exchange_prepare(actor=actor, document=document)  # before the write lock
     with transaction.atomic():
         doc = begin(
             actor=actor,
@@ -308,7 +320,7 @@ def outgoing_dispatch(*, actor: User, document: OutgoingDocument | int) -> dict[
         if doc.status != OutStatus.ISSUED:
             workflow.check(doc, OutAction.DISPATCH)  # names the missing signature
             raise DomainError("Chỉ phát hành văn bản đã ban hành và chưa bị thu hồi.")
-        return _dispatch(actor=actor, doc=doc, today=access.today())
+        return _dispatch(actor=actor, doc=doc, today=access.today(), prepared=prepared)
 
 
 def outgoing_mark_sent_paper(

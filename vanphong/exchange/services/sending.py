@@ -4,13 +4,23 @@ to the outbox in the issuance transaction; a recall asks every recipient for the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from vanphong.core.audit import audit_record
 from vanphong.core.errors import DomainError
-from vanphong.core.models import Secrecy, User
-from vanphong.drafting.models import OutgoingDocument, Recipient
+from vanphong.core.models import Organisation, Secrecy, User
+from vanphong.core.policy import can
+from vanphong.drafting.models import (
+    Delivery,
+    DispatchStatus,
+    OutgoingDocument,
+    OutStatus,
+    Recipient,
+)
 from vanphong.exchange import packages
 from vanphong.exchange.models import Dispatch, Kind, Message, State, StatusCode, StatusEntry
 from vanphong.exchange.services import outbox
@@ -37,14 +47,82 @@ def exchange_refusal(doc: OutgoingDocument) -> str:
     return ""
 
 
-def exchange_enqueue(*, actor: User, doc: OutgoingDocument, line: Recipient) -> Dispatch:
+@dataclass(frozen=True)
+class Prepared:
+    """A recipient's signed package, built before the dispatch transaction; `key` is what it was
+    built from (see `_inputs`)."""
+
+    key: tuple[object, ...]
+    body: bytes
+
+
+def _inputs(doc: OutgoingDocument, line: Recipient, places: list[str]) -> tuple[object, ...]:
+    """What a package is built from, as far as it can change once the document is issued: the
+    document row (any save moves `updated_at`), its final PDF, the list of places it is sent to
+    and the recipient organisation."""
+    stamp: datetime = doc.updated_at
+    return (stamp, doc.status, doc.final_pdf_id, tuple(places), line.pk, line.organisation_id)
+
+
+def _places(doc: OutgoingDocument) -> list[str]:
+    return [r.label for r in doc.recipients.all()]
+
+
+def exchange_prepare(*, actor: User, document: OutgoingDocument | int) -> dict[int, Prepared]:
+    """The signed packages of the document's recipients still waiting for the exchange, built
+    before the dispatch transaction begins, by recipient line.
+
+    Reading the PDF and signing took most of a dispatch's time, and on SQLite a write
+    transaction holds the whole database's lock from BEGIN: a văn thư dispatching one document
+    after another kept the outbox worker from ever claiming a row. Nothing is written here; the
+    transaction uses a package only when `_inputs` are unchanged (`exchange_enqueue`), and
+    builds it again otherwise."""
+    pk = document if isinstance(document, int) else document.pk
+    doc = (
+        OutgoingDocument.objects.select_related("organisation", "doc_type", "signer")
+        .filter(pk=pk, status=OutStatus.ISSUED)
+        .first()
+    )
+    if doc is None or exchange_refusal(doc) or not can(actor, "drafting.issue", doc):
+        return {}
+    lines = doc.recipients.filter(
+        status=DispatchStatus.PENDING, delivery=Delivery.EXCHANGE
+    ).select_related("organisation")
+    places = _places(doc)
+    prepared = {}
+    for line in lines:
+        if line.organisation is not None and line.organisation.identifier:
+            body = _build(doc, line.organisation, places)
+            if body is not None:
+                prepared[line.pk] = Prepared(_inputs(doc, line, places), body)
+    return prepared
+
+
+def _build(doc: OutgoingDocument, recipient: Organisation, places: list[str]) -> bytes | None:
+    pdf_blob = doc.pdf_to_send  # None while a required signature is missing
+    if pdf_blob is None or not doc.notation or doc.issue_date is None:
+        return None
+    with open_blob(pdf_blob) as handle:
+        pdf = handle.read()
+    return packages.build_document(
+        doc=doc,
+        recipient=recipient,
+        attachments=[(packages.file_name(doc.notation), pdf, "application/pdf")],
+        to_places=places,
+    )
+
+
+def exchange_enqueue(
+    *, actor: User, doc: OutgoingDocument, line: Recipient, prepared: Prepared | None = None
+) -> Dispatch:
     """Write the signed package for one recipient organisation to the outbox (caller's
-    transaction: the issuance). Refuses secret documents with the legal reason."""
+    transaction: the issuance); `prepared` is its package built beforehand
+    (`exchange_prepare`), used if the document has not changed since. Refuses secret
+    documents with the legal reason."""
     refusal = exchange_refusal(doc)
     if refusal:
         raise DomainError(refusal)
-    pdf_blob = doc.pdf_to_send  # None while a required signature is missing
-    if pdf_blob is None or not doc.notation or doc.issue_date is None:
+    if doc.pdf_to_send is None or not doc.notation or doc.issue_date is None:
         raise DomainError(
             "Chỉ gửi liên thông văn bản đã ban hành, đủ chữ ký số (có số, ngày và bản PDF cuối)."
         )
@@ -57,15 +135,10 @@ def exchange_enqueue(*, actor: User, doc: OutgoingDocument, line: Recipient) -> 
     ).first()
     if existing is not None:  # dispatch run twice: the outbox already holds the package
         return existing
-    with open_blob(pdf_blob) as handle:
-        pdf = handle.read()
-    places = [r.label for r in doc.recipients.all()]
-    body = packages.build_document(
-        doc=doc,
-        recipient=recipient,
-        attachments=[(packages.file_name(doc.notation), pdf, "application/pdf")],
-        to_places=places,
-    )
+    places = _places(doc)
+    fresh = prepared is not None and prepared.key == _inputs(doc, line, places)
+    body = prepared.body if prepared is not None and fresh else _build(doc, recipient, places)
+    assert body is not None  # pdf_to_send, notation and issue_date were checked above
     with transaction.atomic():
         dispatch = Dispatch.objects.create(
             outgoing=doc,

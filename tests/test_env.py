@@ -282,24 +282,47 @@ def test_the_wsgi_application_starts_warm_with_no_database_connection_to_inherit
     tmp_path: Path,
 ) -> None:
     """gunicorn --preload imports vanphong.wsgi once in its master and forks the workers: the
-    URL modules (every view, the API's routers) are loaded by then, and no database connection
-    is open to be shared by the forked processes."""
+    URL modules (every view, the API's routers), the modules requests import on first use and
+    the node's key are loaded by then, and no database connection is open to be shared by the
+    forked processes. A node without a key does not get one created by starting."""
     probe = (
         "import sys, vanphong.wsgi\n"
         "from django.db import connections\n"
+        "from vanphong.exchange import node\n"
         "print('vanphong.exchange.views' in sys.modules, 'vanphong.api.api' in sys.modules,\n"
+        "      'pypdf' in sys.modules, node.private_key.cache_info().currsize,\n"
+        "      node.key_path().exists(),\n"
         "      any(c.connection is not None for c in connections.all(initialized_only=True)))\n"
     )
-    done = subprocess.run(
-        [PYTHON, "-c", probe],
+    env = _clean_env(tmp_path, VANPHONG_ENV="local")
+
+    def start() -> list[str]:
+        done = subprocess.run(
+            [PYTHON, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.split()
+
+    assert start() == ["True", "True", "True", "0", "False", "False"]
+    writer = (
+        "import django; django.setup()\n"
+        "from vanphong.exchange import node\n"
+        "from vanphong.exchange.edxml.samples import node_identity\n"
+        "made = node_identity('000.00.01.T45', 'Văn phòng Tỉnh ủy')\n"
+        "node.key_path().parent.mkdir(parents=True, exist_ok=True)\n"
+        "node.key_path().write_bytes(made.key_pem)\n"
+        "node.cert_path().write_bytes(made.cert_pem)\n"
+    )
+    made = subprocess.run(
+        [PYTHON, "-c", writer],
         cwd=ROOT,
-        env=_clean_env(tmp_path, VANPHONG_ENV="local"),
+        env={**env, "DJANGO_SETTINGS_MODULE": "vanphong.settings"},
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["True", "True", "False"]
+    assert made.returncode == 0, made.stderr[-2000:]
+    assert start() == ["True", "True", "True", "1", "True", "False"]
 
 
 def test_a_finished_task_leaves_nothing_behind_in_the_queue(tmp_path: Path) -> None:

@@ -67,6 +67,21 @@ def test_due_packages_for_one_inbox_go_in_one_request_each_with_its_own_receipt(
     assert AuditEvent.objects.filter(action="exchange.delivered").count() == 6
 
 
+def test_a_batch_reads_the_directory_once_for_all_its_packages(net: Net) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bodies = [signed_package(VPTU, BTCTU) for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        answer = inbox_receive_batch(body=batch.encode(bodies))
+    assert answer.status == 200
+    assert [a.status for a in batch.decode_answers(answer.body.encode(), 3) or []] == [200] * 3
+    sql = [q["sql"] for q in queries.captured_queries]
+    served = 'SELECT "core_organisation"."identifier" AS "identifier"'
+    assert sum(q.startswith(served) and "served_here" in q for q in sql) == 1
+    assert sum('FROM "exchange_peer"' in q for q in sql) == 1
+
+
 def test_a_batch_size_of_one_sends_one_package_per_request(net: Net, settings: Any) -> None:
     settings.EXCHANGE_BATCH_SIZE = 1
     for i in range(2):

@@ -196,7 +196,7 @@ def _canonical(fields: dict[str, Any]) -> bytes:
 
 
 @functools.lru_cache(maxsize=4)
-def _private_key(key_pem: bytes) -> Any:
+def private_key(key_pem: bytes) -> Any:
     """Loading checks the RSA key (tens of ms): once per key per process."""
     return serialization.load_pem_private_key(key_pem, password=None)
 
@@ -207,7 +207,7 @@ def _certificate(cert_pem: bytes) -> x509.Certificate:
 
 
 def _sign_bytes(key_pem: bytes, data: bytes) -> bytes:
-    key = _private_key(key_pem)
+    key = private_key(key_pem)
     if isinstance(key, rsa.RSAPrivateKey):
         return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
     if isinstance(key, ec.EllipticCurvePrivateKey):

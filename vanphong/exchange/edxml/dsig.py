@@ -142,7 +142,9 @@ def signing_certificate(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> b
     return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
 
 
+@functools.lru_cache(maxsize=64)
 def _load_certificate(cert_pem: bytes) -> x509.Certificate:
+    """Parsed once per certificate and process (0.3 ms each time, on every package checked)."""
     try:
         return x509.load_pem_x509_certificate(cert_pem)
     except ValueError:
@@ -156,7 +158,7 @@ def _spki(key: CertificatePublicKeyTypes) -> bytes:
 
 
 @functools.lru_cache(maxsize=8)
-def _load_key(key_pem: bytes) -> PrivateKeyTypes:
+def load_key(key_pem: bytes) -> PrivateKeyTypes:
     """Load (and check, about 0.1 s for RSA) the node's key once, not once per package."""
     try:
         return load_pem_private_key(key_pem, password=None)
@@ -174,7 +176,7 @@ def sign(data: bytes, *, key_pem: bytes, cert_pem: bytes) -> bytes:
     header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     if header is None:
         raise EdxmlError("Không thể ký: gói tin thiếu edXMLEnvelope/edXMLHeader.")
-    key = _load_key(key_pem)
+    key = load_key(key_pem)
     if isinstance(key, rsa.RSAPrivateKey):
         method = SignatureMethod.RSA_SHA256
     elif isinstance(key, ec.EllipticCurvePrivateKey):

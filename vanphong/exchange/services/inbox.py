@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -76,12 +76,36 @@ class _Meta:
     signature_note: str = ""
 
 
+@dataclass
+class _Lookups:
+    """The directory as one request sees it, read once however many packages the request
+    carries (a batch): the organisations served here and the senders' directory entries."""
+
+    served: set[str] | None = None
+    peers: dict[str, Peer | None] = field(default_factory=dict)
+
+    def served_identifiers(self) -> set[str]:
+        if self.served is None:
+            self.served = served_identifiers()
+        return self.served
+
+    def peer(self, identifier: str) -> Peer | None:
+        if identifier not in self.peers:
+            entry = Peer.objects.filter(identifier=identifier, is_active=True).first()
+            self.peers[identifier] = entry
+        return self.peers[identifier]
+
+
 def inbox_receive(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
     """Check and store one package; answer with the receipt or the refusal."""
+    return _receive_one(body, remote_addr, _Lookups())
+
+
+def _receive_one(body: bytes, remote_addr: str, lookups: _Lookups) -> InboxAnswer:
     sha = hashlib.sha256(body).hexdigest()
     meta = _Meta()
     try:
-        return _receive(body, sha, meta, remote_addr)
+        return _receive(body, sha, meta, remote_addr, lookups)
     except Refusal as refusal:
         return _refuse(body, sha, meta, refusal, remote_addr, what="gói tin")
 
@@ -121,9 +145,9 @@ def inbox_receive_batch(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
         refusal = Refusal(400, "malformed_batch", str(exc))
         sha = hashlib.sha256(body).hexdigest()
         return _refuse(body, sha, _Meta(), refusal, remote_addr, what="lô gói tin")
-    answers = []
+    answers, lookups = [], _Lookups()
     for frame in frames:
-        answer = inbox_receive(body=frame, remote_addr=remote_addr)
+        answer = _receive_one(frame, remote_addr, lookups)
         answers.append(batch.PackageAnswer(answer.status, answer.body))
     return InboxAnswer(200, batch.encode_answers(answers))
 
@@ -161,7 +185,7 @@ def _stored_receipt(sha: str) -> str | None:
     )
 
 
-def _receive(body: bytes, sha: str, meta: _Meta, remote: str) -> InboxAnswer:
+def _receive(body: bytes, sha: str, meta: _Meta, remote: str, lookups: _Lookups) -> InboxAnswer:
     if len(body) > settings.EXCHANGE_MAX_PACKAGE_BYTES:
         limit = settings.EXCHANGE_MAX_PACKAGE_BYTES // 2**20
         raise Refusal(413, "too_large", f"Gói tin vượt quá dung lượng cho phép ({limit} MB).")
@@ -173,7 +197,7 @@ def _receive(body: bytes, sha: str, meta: _Meta, remote: str) -> InboxAnswer:
     except edxml.EdxmlError as exc:
         raise Refusal(400, "malformed", f"Gói tin không hợp lệ: {exc.message}") from None
     destinations = _describe(package, meta)
-    peer = Peer.objects.filter(identifier=meta.sender, is_active=True).first()
+    peer = lookups.peer(meta.sender)
     if peer is None or not peer.certificate_pem:
         raise Refusal(
             403,
@@ -201,7 +225,7 @@ def _receive(body: bytes, sha: str, meta: _Meta, remote: str) -> InboxAnswer:
         ) from None
     meta.signature_ok = True
     meta.signature_note = f"Hợp lệ, chứng thư {cert_fingerprint(peer.certificate_pem)[:16]}…"
-    local, relay = _split(destinations)
+    local, relay = _split(destinations, lookups.served_identifiers())
     try:
         with FileBatch() as batch, transaction.atomic():
             return _store(body, sha, meta, package, local, relay, remote, batch)
@@ -229,8 +253,7 @@ def _describe(package: edxml.Package, meta: _Meta) -> list[str]:
     return destinations
 
 
-def _split(destinations: list[str]) -> tuple[list[str], list[str]]:
-    served = served_identifiers()
+def _split(destinations: list[str], served: set[str]) -> tuple[list[str], list[str]]:
     local = [d for d in destinations if d in served]
     relay: list[str] = []
     for dest in destinations:

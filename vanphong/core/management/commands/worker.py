@@ -22,6 +22,7 @@ from huey.consumer import Consumer
 from huey.consumer_options import ConsumerConfig
 
 from vanphong.core import worker
+from vanphong.core.warm import warm_up
 
 
 class GracefulConsumer(Consumer):
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         from huey.contrib.djhuey import HUEY
 
         autodiscover_modules("tasks")
+        warm_up()  # before the threads start, not in the first tasks
         values: dict[str, Any] = dict(getattr(settings, "HUEY", {}).get("consumer", {}))
         if options["no_periodic"]:
             values["periodic"] = False

@@ -82,6 +82,21 @@ def test_a_batch_reads_the_directory_once_for_all_its_packages(net: Net) -> None
     assert sum('FROM "exchange_peer"' in q for q in sql) == 1
 
 
+def test_a_woken_delivery_whose_row_went_in_another_batch_writes_nothing(net: Net) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(2):
+        issue_to(net.demo, "btctu", summary=f"Văn bản thử đánh thức số {i}")
+    first, second = _sent().order_by("pk")
+    assert outbox_service.deliver(first.pk) == "delivered"  # both went in one request
+    second.refresh_from_db()
+    assert second.state == State.DELIVERED
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox_service.deliver(second.pk) == "skipped"  # its own wake-up, afterwards
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+
+
 def test_a_batch_size_of_one_sends_one_package_per_request(net: Net, settings: Any) -> None:
     settings.EXCHANGE_BATCH_SIZE = 1
     for i in range(2):

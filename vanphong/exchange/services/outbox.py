@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from vanphong.core import worker
@@ -126,13 +126,17 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * random.uniform(0.9, 1.1))
 
 
+def _claimable(message_id: int, now: dt.datetime, *, force: bool) -> QuerySet[Message]:
+    """The row, if it is waiting, not leased, and due (or `force`)."""
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    rows = Message.objects.filter(free, pk=message_id, direction=Direction.OUT, state=State.PENDING)
+    return rows if force else rows.filter(next_attempt_at__lte=now)
+
+
 def _claim(message_id: int, now: dt.datetime, *, force: bool) -> bool:
     """Take the row's lease until now + LEASE; recorded in `_held` while this process holds it."""
     lease = (message_id, now + LEASE)
-    due = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    rows = Message.objects.filter(due, pk=message_id, direction=Direction.OUT, state=State.PENDING)
-    if not force:
-        rows = rows.filter(next_attempt_at__lte=now)
+    rows = _claimable(message_id, now, force=force)
     with _held_lock:  # recorded before the UPDATE: a stop in between releases nothing wrongly
         _held.add(lease)
     if rows.update(claimed_until=lease[1]) == 1:
@@ -180,7 +184,11 @@ def deliver_with_batch(message_id: int, *, force: bool = False) -> dict[int, str
     post them (one request when the peer takes batches); settle each. Returns each posted row's
     outcome ({} when the row could not be claimed)."""
     now = timezone.now()
-    if not _claim(message_id, now, force=force):
+    # Most woken deliveries find their row already sent in another row's batch: a read says so
+    # without the UPDATE, which on SQLite would wait for the database's write lock.
+    if not _claimable(message_id, now, force=force).exists() or not _claim(
+        message_id, now, force=force
+    ):
         return {}
     claimed = [message_id]
     try:

@@ -103,7 +103,7 @@ def _add_exchange_line(doc: OutgoingDocument, org: Any) -> Recipient:
     )
 
 
-def test_the_dispatch_signs_each_package_once_before_its_transaction_begins(
+def test_the_dispatch_signs_each_package_once_before_its_transaction_on_sqlite(
     net: Net, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     doc = issue_to(net.demo, "btctu")
@@ -119,7 +119,8 @@ def test_the_dispatch_signs_each_package_once_before_its_transaction_begins(
     monkeypatch.setattr(packages, "build_document", counted)
     counts = outgoing_dispatch(actor=net.demo.user("vanthu"), document=doc)
     assert counts == {"delivered": 0, "queued": 1, "paper": 0}
-    assert depths == [outside]  # once, and not inside the dispatch's transaction
+    # once; on SQLite not inside the dispatch's transaction (its write lock is the database's)
+    assert depths == [outside if connection.vendor == "sqlite" else outside + 1]
     body = bytes(Message.objects.get(dispatch__recipient=line).body or b"")
     edxml.verify(body, cert_pem=identity().cert_pem)
     assert [o.organ_id for o in edxml.parse(body).to] == [net.demo.orgs["vptw"].identifier]

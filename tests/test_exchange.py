@@ -187,6 +187,26 @@ def test_the_same_package_twice_is_stored_once_and_acknowledged_twice_alike(net:
     verify_receipt(first.body, package_sha256=edxml.package_hash(body), cert_pem=net.cert_pem)
 
 
+def test_a_replayed_package_is_found_by_its_hash_alone_however_long_the_log(net: Net) -> None:
+    """The lookup must use the hash's index: with the direction and state in the WHERE clause,
+    SQLite without statistics read every accepted package of the log for each package."""
+    from django.test.utils import CaptureQueriesContext
+
+    body = signed_package(VPTU, BTCTU)
+    first = inbox_receive(body=body)
+    with CaptureQueriesContext(connection) as queries:
+        assert inbox_receive(body=body) == first  # the replay: the same receipt, nothing stored
+    lookup = queries.captured_queries[0]["sql"]
+    where = lookup.split(" WHERE ", 1)[1]
+    assert '"exchange_message"."sha256" =' in where and "direction" not in where
+    assert len(queries.captured_queries) == 1
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + lookup)
+            plan = " ".join(str(row[3]) for row in cursor.fetchall())
+        assert "exchange_message_sha256" in plan and "TEMP B-TREE" not in plan
+
+
 def test_bad_packages_are_refused_with_a_reason_and_logged(net: Net, settings: Any) -> None:
     stranger = samples.node_identity("000.00.09.Z99", "Máy chủ lạ")
     good = signed_package(VPTU, BTCTU)

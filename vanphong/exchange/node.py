@@ -180,7 +180,7 @@ def served_organisations() -> Any:
 
 
 def served_identifiers() -> set[str]:
-    return set(served_organisations().values_list("identifier", flat=True))
+    return set(served_organisations().order_by().values_list("identifier", flat=True))
 
 
 def inbox_url() -> str:

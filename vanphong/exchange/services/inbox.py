@@ -176,13 +176,17 @@ def _log_refusal(
 
 
 def _stored_receipt(sha: str) -> str | None:
-    return (
-        Message.objects.filter(
-            direction=Direction.IN, sha256=sha, state__in=[State.ACCEPTED, State.RELAYED]
-        )
-        .values_list("receipt", flat=True)
-        .first()
+    """The receipt given when these bytes were accepted, if they were.
+
+    Looked up by the hash alone, the other conditions checked here: with them in the WHERE
+    clause SQLite without statistics chose the (direction, state) index and read every accepted
+    package of the log, for each package received (16 % of the inbox's time after a few
+    thousand)."""
+    rows = (
+        Message.objects.filter(sha256=sha).order_by().values_list("direction", "state", "receipt")
     )
+    accepted = (State.ACCEPTED, State.RELAYED)
+    return next((r for d, s, r in rows if d == Direction.IN and s in accepted), None)
 
 
 def _receive(body: bytes, sha: str, meta: _Meta, remote: str, lookups: _Lookups) -> InboxAnswer:

@@ -80,6 +80,8 @@ def test_a_batch_reads_the_directory_once_for_all_its_packages(net: Net) -> None
     served = 'SELECT "core_organisation"."identifier" AS "identifier"'
     assert sum(q.startswith(served) and "served_here" in q for q in sql) == 1
     assert sum('FROM "exchange_peer"' in q for q in sql) == 1
+    # the 01 names the organisation's parent, read with the organisation, not one query each
+    assert not [q for q in sql if 'WHERE "core_organisation"."id" =' in q]
 
 
 def test_a_woken_delivery_whose_row_went_in_another_batch_writes_nothing(net: Net) -> None:

@@ -362,7 +362,9 @@ def sender_organisation(identifier: str, name: str) -> Organisation:
 
 
 def _arrive(message: Message, package: edxml.DocumentPackage, dest: str, batch: FileBatch) -> None:
-    organisation = Organisation.objects.get(identifier=dest, served_here=True)
+    # with its parent: status 01 names it (packages.organ)
+    served = Organisation.objects.select_related("parent")
+    organisation = served.get(identifier=dest, served_here=True)
     if package.business_type == edxml.BusinessType.RECALL:
         _recall_requested(
             message,

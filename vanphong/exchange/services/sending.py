@@ -79,7 +79,7 @@ def exchange_prepare(*, actor: User, document: OutgoingDocument | int) -> dict[i
     builds it again otherwise."""
     pk = document if isinstance(document, int) else document.pk
     doc = (
-        OutgoingDocument.objects.select_related("organisation", "doc_type", "signer")
+        OutgoingDocument.objects.select_related("organisation__parent", "doc_type", "signer")
         .filter(pk=pk, status=OutStatus.ISSUED)
         .first()
     )
@@ -87,7 +87,7 @@ def exchange_prepare(*, actor: User, document: OutgoingDocument | int) -> dict[i
         return {}
     lines = doc.recipients.filter(
         status=DispatchStatus.PENDING, delivery=Delivery.EXCHANGE
-    ).select_related("organisation")
+    ).select_related("organisation__parent")  # the package names both organisations' parents
     places = _places(doc)
     prepared = {}
     for line in lines:

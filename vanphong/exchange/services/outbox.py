@@ -126,10 +126,16 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * random.uniform(0.9, 1.1))
 
 
+def _unleased(now: dt.datetime) -> Q:
+    """No worker holds the row's lease (never claimed, or the lease has run out)."""
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
 def _claimable(message_id: int, now: dt.datetime, *, force: bool) -> QuerySet[Message]:
     """The row, if it is waiting, not leased, and due (or `force`)."""
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    rows = Message.objects.filter(free, pk=message_id, direction=Direction.OUT, state=State.PENDING)
+    rows = Message.objects.filter(
+        _unleased(now), pk=message_id, direction=Direction.OUT, state=State.PENDING
+    )
     return rows if force else rows.filter(next_attempt_at__lte=now)
 
 
@@ -225,7 +231,7 @@ def _gather(message: Message, route: Route, now: dt.datetime, claimed: list[int]
     budget = settings.EXCHANGE_BATCH_MAX_BYTES - message.size
     candidates = (
         Message.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            _unleased(now),
             direction=Direction.OUT,
             state=State.PENDING,
             next_attempt_at__lte=now,
@@ -401,7 +407,7 @@ def deliver_due(*, limit: int = 500) -> dict[str, int]:
     now = timezone.now()
     ids = list(
         Message.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            _unleased(now),
             direction=Direction.OUT,
             state=State.PENDING,
             next_attempt_at__lte=now,

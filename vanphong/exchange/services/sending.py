@@ -136,8 +136,8 @@ def exchange_enqueue(
     if existing is not None:  # dispatch run twice: the outbox already holds the package
         return existing
     places = _places(doc)
-    fresh = prepared is not None and prepared.key == _inputs(doc, line, places)
-    body = prepared.body if prepared is not None and fresh else _build(doc, recipient, places)
+    fresh = prepared and prepared.key == _inputs(doc, line, places)
+    body = prepared.body if prepared and fresh else _build(doc, recipient, places)
     assert body is not None  # pdf_to_send, notation and issue_date were checked above
     with transaction.atomic():
         dispatch = Dispatch.objects.create(

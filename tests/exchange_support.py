@@ -51,7 +51,8 @@ class ClientTransport:
         response = self.client.generic("POST", urlsplit(url).path, body, content_type=content_type)
         self.posts.append((url, response.status_code))
         self.content_types.append(content_type)
-        self.packages.append(len(batch.decode(body)) if content_type == batch.CONTENT_TYPE else 1)
+        is_batch = content_type.split(";")[0] == batch.CONTENT_TYPE
+        self.packages.append(len(batch.decode(body)) if is_batch else 1)
         return Answer(response.status_code, response.content)
 
 

@@ -5,6 +5,7 @@ gets the packages one by one."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,11 +13,12 @@ import pytest
 from tests import exchange_support
 from tests.exchange_support import Net, issue_to, signed_package
 from vanphong.core.models import AuditEvent
-from vanphong.exchange import batch
-from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, State
-from vanphong.exchange.services import inbox_receive_batch
+from vanphong.exchange import batch, edxml
+from vanphong.exchange.edxml import samples
+from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, State, StatusEntry
+from vanphong.exchange.services import inbox_receive, inbox_receive_batch
 from vanphong.exchange.services import outbox as outbox_service
-from vanphong.exchange.transport import Answer
+from vanphong.exchange.transport import Answer, use_transport
 
 node_dir, node, net = exchange_support.node_dir, exchange_support.node, exchange_support.net
 VPTU, BTCTU = "000.00.01.T45", "000.00.02.T45"
@@ -24,6 +26,10 @@ VPTU, BTCTU = "000.00.01.T45", "000.00.02.T45"
 
 def _sent() -> Any:
     return Message.objects.filter(direction=Direction.OUT, kind="document")
+
+
+def _statuses_sent() -> Any:
+    return Message.objects.filter(direction=Direction.OUT, kind="status", status_code="01")
 
 
 def test_a_batch_frames_packages_and_reads_them_back_whole() -> None:
@@ -50,10 +56,10 @@ def test_a_batch_that_cannot_be_read_whole_is_refused_with_a_reason(
 
 def test_due_packages_for_one_inbox_go_in_one_request_each_with_its_own_receipt(net: Net) -> None:
     docs = [issue_to(net.demo, "btctu", summary=f"Văn bản thử lô số {i}") for i in range(3)]
-    assert net.deliver() == {"delivered": 6}  # three packages, then their three 01 back
-    assert net.transport.content_types == [batch.CONTENT_TYPE, batch.CONTENT_TYPE]
-    assert net.transport.packages == [3, 3]
-    assert [status for _, status in net.transport.posts] == [200, 200]
+    assert net.deliver() == {"delivered": 3}  # three packages, their 01 back with the receipts
+    assert net.transport.content_types == [batch.INLINE_CONTENT_TYPE]
+    assert net.transport.packages == [3]
+    assert [status for _, status in net.transport.posts] == [200]
     sent = list(_sent())
     assert len(sent) == 3 and all(m.state == State.DELIVERED and m.receipt_verified for m in sent)
     assert [json.loads(m.receipt)["receipt"]["package_sha256"] for m in sent] == [
@@ -64,7 +70,91 @@ def test_due_packages_for_one_inbox_go_in_one_request_each_with_its_own_receipt(
             "01"
         ]
     assert Arrival.objects.count() == 3
-    assert AuditEvent.objects.filter(action="exchange.delivered").count() == 6
+    assert AuditEvent.objects.filter(action="exchange.delivered").count() == 3
+    # received here: the three packages and, with their receipts, the three 01
+    assert AuditEvent.objects.filter(action="exchange.receive").count() == 6
+
+
+def test_status_01_comes_back_with_the_receipt_and_is_stored_at_the_sender(net: Net) -> None:
+    doc = issue_to(net.demo, "btctu", summary="Văn bản thử trạng thái kèm biên nhận")
+    assert net.deliver() == {"delivered": 1}
+    assert net.transport.posts == [(exchange_support.INBOX, 200)]  # one request, no 01 posted
+    status = Message.objects.get(direction=Direction.OUT, kind="status")
+    assert status.status_code == "01" and status.state == State.DELIVERED and status.inline
+    assert status.delivered_at is not None and status.attempts == 0
+    taken = Message.objects.get(direction=Direction.IN, kind="status")
+    assert taken.sha256 == status.sha256 and taken.signature_ok and taken.state == State.ACCEPTED
+    entry = Dispatch.objects.get(outgoing=doc).statuses.get()
+    assert entry.code == "01" and entry.message == taken
+
+
+def test_the_same_package_again_gets_the_same_01_which_the_sender_stores_once(net: Net) -> None:
+    body = signed_package(VPTU, BTCTU)
+    first = inbox_receive_batch(body=batch.encode([body]), inline=True)
+    again = inbox_receive_batch(body=batch.encode([body]), inline=True)  # the answer was lost
+    assert first.body == again.body
+    (answer,) = batch.decode_answers(first.body.encode(), 1) or []
+    assert answer.status == 200 and len(answer.statuses) == 1
+    assert edxml.parse(answer.statuses[0].encode()).status_code == "01"
+    assert Arrival.objects.count() == 1 and _statuses_sent().count() == 1
+
+
+def test_asked_again_without_inline_statuses_the_01_goes_through_the_outbox(net: Net) -> None:
+    body = signed_package(VPTU, BTCTU)
+    inbox_receive_batch(body=batch.encode([body]), inline=True)  # its answer never arrived
+    assert not _statuses_sent().filter(state=State.PENDING)
+    again = inbox_receive(body=body)  # the sender now posts one package per request
+    assert again.status == 200 and not again.statuses
+    row = _statuses_sent().get()
+    assert row.state == State.PENDING and not row.inline and row.delivered_at is None
+
+
+def test_a_status_with_the_receipt_gets_every_check_of_the_inbox(net: Net) -> None:
+    """A status returned with a receipt is trusted no more than one posted to the inbox: signed
+    by another key, it is refused and logged, and the package is still delivered."""
+    stranger = samples.node_identity("000.00.09.Z99", "Máy chủ lạ")
+    about = samples.document_package(
+        sender=samples.organ(VPTU, "Văn phòng Tỉnh ủy"),
+        recipients=[samples.organ(BTCTU, "Ban Tổ chức Tỉnh ủy")],
+        number=1,
+    )
+    status = samples.status_package(
+        sender=samples.organ(BTCTU, "Ban Tổ chức Tỉnh ủy"),
+        document=about,
+        status_code=edxml.StatusCode("01"),
+    )
+    forged = edxml.sign(
+        edxml.write(status), key_pem=stranger.key_pem, cert_pem=stranger.cert_pem
+    ).decode()
+
+    class ForgingPeer:
+        def post(self, url: str, body: bytes, content_type: str = "") -> Answer:
+            answer = net.transport.post(url, body, content_type)
+            (real,) = batch.decode_answers(answer.body, 1) or []
+            return Answer(200, batch.encode_answers([replace(real, statuses=(forged,))]).encode())
+
+    issue_to(net.demo, "btctu", summary="Văn bản thử trạng thái giả")
+    with use_transport(ForgingPeer()):
+        assert net.deliver() == {"delivered": 1}
+    refused = Message.objects.get(direction=Direction.IN, kind="status")
+    assert refused.state == State.REFUSED and refused.error.startswith("bad_signature")
+    assert not StatusEntry.objects.exists()
+
+
+def test_the_receipt_and_its_statuses_are_recorded_together_or_not_at_all(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vanphong.exchange.services import inbox
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("the disk is full")
+
+    issue_to(net.demo, "btctu", summary="Văn bản thử ghi nhận cùng nhau")
+    monkeypatch.setattr(inbox, "inbox_take_statuses", broken)
+    with pytest.raises(RuntimeError):
+        net.deliver()
+    row = _sent().get()
+    assert row.state == State.PENDING and row.receipt == ""  # posted again later, same receipt
 
 
 def test_a_batch_reads_the_directory_once_for_all_its_packages(net: Net) -> None:
@@ -114,9 +204,8 @@ def test_a_package_that_would_make_the_batch_too_large_waits_for_the_next_reques
         issue_to(net.demo, "btctu", summary=f"Văn bản lô giới hạn dung lượng số {i}")
     size = max(m.size for m in _sent())
     settings.EXCHANGE_BATCH_MAX_BYTES = 2 * size  # two packages fit, not three
-    assert net.deliver() == {"delivered": 6}
-    assert net.transport.packages[0] == 2  # the third waits for the next request
-    assert sum(net.transport.packages) == 6  # (where the 01s coming back may join it)
+    assert net.deliver() == {"delivered": 3}
+    assert net.transport.packages == [2, 1]  # the third waits for the next request
     assert all(m.state == State.DELIVERED for m in _sent())
 
 
@@ -164,7 +253,7 @@ class _SingleOnlyPeer:
 
     def post(self, url: str, body: bytes, content_type: str = "application/xml") -> Answer:
         self.content_types.append(content_type)
-        if content_type == batch.CONTENT_TYPE:
+        if content_type.split(";")[0] == batch.CONTENT_TYPE:
             return Answer(415, b'{"error": "unsupported_media_type"}')
         return self.inner.post(url, body, content_type)
 
@@ -180,7 +269,7 @@ def test_a_peer_that_refuses_batches_gets_the_packages_one_by_one(net: Net) -> N
         assert net.deliver() == {"delivered": 6}
     # one refused batch, then three packages; the 01s back are sent one by one too (the same
     # inbox URL in this one-node test is remembered as taking single packages)
-    assert peer.content_types == [batch.CONTENT_TYPE] + ["application/xml"] * 6
+    assert peer.content_types == [batch.INLINE_CONTENT_TYPE] + ["application/xml"] * 6
     assert all(m.state == State.DELIVERED for m in _sent())
     outbox_service._single_only.clear()
 

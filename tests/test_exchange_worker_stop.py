@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests import exchange_cluster, exchange_support
+from vanphong.exchange import batch
 from vanphong.exchange.models import Direction, Kind, Message, Peer, State
 from vanphong.exchange.node import NodeIdentity, make_receipt
 from vanphong.exchange.services import outbox
@@ -51,7 +52,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @dataclass
 class SlowPeer:
     """A peer's inbox that holds each POST until `release` is set, then answers with a signed
-    receipt (made with this node's key, which the directory lists as the peer's certificate)."""
+    receipt (made with this node's key, which the directory lists as the peer's certificate).
+    Like an edXML system that is not vanphong, it refuses batches at once (415), so the worker
+    posts one package per request."""
 
     server: http.server.ThreadingHTTPServer
     release: threading.Event = field(default_factory=threading.Event)
@@ -74,6 +77,11 @@ def _handler(peer_ref: list[SlowPeer]) -> type[http.server.BaseHTTPRequestHandle
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             peer = peer_ref[0]
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.headers.get("Content-Type", "").startswith(batch.CONTENT_TYPE):
+                self.send_response(415)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             peer.posts.append(body)
             if not peer.release.wait(BOUND_S * 2):
                 return

@@ -13,6 +13,14 @@ bytes as ASCII digits, "\\n", then the package's bytes.
 
 Answer (HTTP 200, JSON): {"answers": [{"status": 200, "body": "<receipt>"}, ...]}, one per
 package, in order, each the status and body the package would have got alone.
+
+Statuses with the receipt: a sender that posts with the content type parameter
+`statuses=inline` (`INLINE_CONTENT_TYPE`) asks for the status packages the receiver writes while
+storing a package (01 "arrived") in the answer, `"statuses": ["<edXML...>", ...]` beside that
+package's receipt, instead of in a request of their own back to the sender's inbox. The sender
+checks and stores each exactly as its inbox would (signature against the directory, once per
+hash), in the transaction that records the receipt. A receiver that does not know the parameter
+ignores it and sends its statuses through its outbox as before.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import json
 from dataclasses import dataclass
 
 CONTENT_TYPE = "application/vnd.vanphong.edxml-batch"
+INLINE_CONTENT_TYPE = CONTENT_TYPE + "; statuses=inline"
 MAGIC = b"VANPHONG-EDXML-BATCH 1\n"
 MAX_PACKAGES = 500
 _MAX_DIGITS = 12
@@ -34,6 +43,7 @@ class BatchError(ValueError):
 class PackageAnswer:
     status: int
     body: str
+    statuses: tuple[str, ...] = ()  # status packages returned with the receipt (see above)
 
 
 def encode(packages: list[bytes]) -> bytes:
@@ -70,9 +80,13 @@ def decode(body: bytes) -> list[bytes]:
 
 
 def encode_answers(answers: list[PackageAnswer]) -> str:
-    return json.dumps(
-        {"answers": [{"status": a.status, "body": a.body} for a in answers]}, ensure_ascii=False
-    )
+    items = []
+    for a in answers:
+        item: dict[str, object] = {"status": a.status, "body": a.body}
+        if a.statuses:
+            item["statuses"] = list(a.statuses)
+        items.append(item)
+    return json.dumps({"answers": items}, ensure_ascii=False)
 
 
 def decode_answers(body: bytes, expected: int) -> list[PackageAnswer] | None:
@@ -80,7 +94,16 @@ def decode_answers(body: bytes, expected: int) -> list[PackageAnswer] | None:
     did not take the batch as a batch)."""
     try:
         data = json.loads(body.decode("utf-8"))
-        answers = [PackageAnswer(int(a["status"]), str(a["body"])) for a in data["answers"]]
-    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        answers = [
+            PackageAnswer(int(a["status"]), str(a["body"]), _statuses(a.get("statuses", [])))
+            for a in data["answers"]
+        ]
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
         return None
     return answers if len(answers) == expected else None
+
+
+def _statuses(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise TypeError("statuses must be a list of strings")
+    return tuple(value)

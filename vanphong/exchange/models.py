@@ -134,6 +134,9 @@ class Message(models.Model):
     last_error = models.CharField("lỗi lần gửi gần nhất", max_length=500, blank=True)
     delivered_at = models.DateTimeField("thời điểm gửi được", null=True, blank=True)
     target_url = models.CharField("đã gửi tới", max_length=500, blank=True)
+    # A status package returned in the answer to the package it is about (`exchange.batch`),
+    # not posted on its own: delivered when that answer was given.
+    inline = models.BooleanField("trả kèm biên nhận", default=False)
     # The signed receipt: issued by us (IN) or received and verified (OUT).
     receipt = models.TextField("biên nhận", blank=True)
     receipt_verified = models.BooleanField("biên nhận hợp lệ", null=True, blank=True)

@@ -76,7 +76,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             break
     body = b"".join(parts)
     if is_batch and size <= limit:
-        result = services.inbox_receive_batch(body=body, remote_addr=remote)
+        inline = (request.content_params or {}).get("statuses") == "inline"
+        result = services.inbox_receive_batch(body=body, remote_addr=remote, inline=inline)
     else:
         result = services.inbox_receive(body=body, remote_addr=remote)
     return _json(result.body, result.status)

@@ -15,6 +15,11 @@ Every package that reaches the inbox is logged, accepted or not. The answer is a
 
 Idempotency: the same bytes accepted twice are stored once and get the same receipt; a document
 package is stored once per (sender, DocumentId, recipient organisation).
+
+Statuses with the receipt (a batch posted with `statuses=inline`, `exchange.batch`): the status
+packages written while a package is stored (01) go back in its answer, and again with the same
+receipt when the same bytes come again; asked again without the parameter, they are sent
+through the outbox after all (`outbox.requeue_inline`).
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ logger = logging.getLogger(__name__)
 class InboxAnswer:
     status: int
     body: str  # JSON text
+    statuses: tuple[bytes, ...] = ()  # returned with the receipt (`inline`)
 
 
 class Refusal(Exception):
@@ -101,11 +107,14 @@ def inbox_receive(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
     return _receive_one(body, remote_addr, _Lookups())
 
 
-def _receive_one(body: bytes, remote_addr: str, lookups: _Lookups) -> InboxAnswer:
+def _receive_one(
+    body: bytes, remote_addr: str, lookups: _Lookups, inline: list[bytes] | None = None
+) -> InboxAnswer:
     sha = hashlib.sha256(body).hexdigest()
     meta = _Meta()
     try:
-        return _receive(body, sha, meta, remote_addr, lookups)
+        answer = _receive(body, sha, meta, remote_addr, lookups, inline)
+        return InboxAnswer(answer.status, answer.body, tuple(inline or ()))
     except Refusal as refusal:
         return _refuse(body, sha, meta, refusal, remote_addr, what="gói tin")
 
@@ -134,11 +143,12 @@ def _refuse(
     return InboxAnswer(refusal.status, json.dumps(payload, ensure_ascii=False))
 
 
-def inbox_receive_batch(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
+def inbox_receive_batch(*, body: bytes, remote_addr: str = "", inline: bool = False) -> InboxAnswer:
     """A batch of packages from another vanphong node (`exchange.batch`): each is checked,
     stored and answered exactly as `inbox_receive` does for a package alone, in its own
-    transaction, so one refused package changes nothing for the others. A batch that cannot be
-    read as a whole is refused whole (400) and logged, and nothing in it is stored."""
+    transaction, so one refused package changes nothing for the others; with `inline`, each
+    answer carries the statuses written for its package. A batch that cannot be read as a whole
+    is refused whole (400) and logged, and nothing in it is stored."""
     try:
         frames = batch.decode(body)
     except batch.BatchError as exc:
@@ -147,9 +157,19 @@ def inbox_receive_batch(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
         return _refuse(body, sha, _Meta(), refusal, remote_addr, what="lô gói tin")
     answers, lookups = [], _Lookups()
     for frame in frames:
-        answer = _receive_one(frame, remote_addr, lookups)
-        answers.append(batch.PackageAnswer(answer.status, answer.body))
+        answer = _receive_one(frame, remote_addr, lookups, [] if inline else None)
+        statuses = tuple(s.decode("utf-8") for s in answer.statuses)
+        answers.append(batch.PackageAnswer(answer.status, answer.body, statuses))
     return InboxAnswer(200, batch.encode_answers(answers))
+
+
+def inbox_take_statuses(*, bodies: tuple[str, ...], remote_addr: str) -> None:
+    """Status packages a peer returned with its receipt (`exchange.batch`): each checked and
+    stored exactly as if it had been posted to the inbox (a refusal is logged the same way).
+    Called in the transaction that records the receipt."""
+    lookups = _Lookups()
+    for text in bodies:
+        _receive_one(text.encode("utf-8"), remote_addr, lookups)
 
 
 def _log_refusal(
@@ -175,7 +195,14 @@ def _log_refusal(
     )
 
 
-def _stored_receipt(sha: str) -> str | None:
+@dataclass(frozen=True)
+class _Stored:
+    receipt: str
+    sender: str
+    document_id: str
+
+
+def _stored_receipt(sha: str) -> _Stored | None:
     """The receipt given when these bytes were accepted, if they were.
 
     Looked up by the hash alone, the other conditions checked here: with them in the WHERE
@@ -183,19 +210,52 @@ def _stored_receipt(sha: str) -> str | None:
     package of the log, for each package received (16 % of the inbox's time after a few
     thousand)."""
     rows = (
-        Message.objects.filter(sha256=sha).order_by().values_list("direction", "state", "receipt")
+        Message.objects.filter(sha256=sha)
+        .order_by()
+        .values_list("direction", "state", "receipt", "from_identifier", "document_id")
     )
     accepted = (State.ACCEPTED, State.RELAYED)
-    return next((r for d, s, r in rows if d == Direction.IN and s in accepted), None)
+    return next(
+        (
+            _Stored(receipt, sender, document_id)
+            for direction, state, receipt, sender, document_id in rows
+            if direction == Direction.IN and state in accepted and receipt
+        ),
+        None,
+    )
 
 
-def _receive(body: bytes, sha: str, meta: _Meta, remote: str, lookups: _Lookups) -> InboxAnswer:
+def _again(stored: _Stored, inline: list[bytes] | None) -> InboxAnswer:
+    """The answer to the same bytes again (a retry after a lost answer): the same receipt, and
+    the statuses that went back with it (one per organisation the package was stored for)."""
+    went = Message.objects.filter(
+        direction=Direction.OUT,
+        inline=True,
+        to_identifier=stored.sender,
+        document_id=stored.document_id,
+        body__isnull=False,
+    ).order_by()
+    if inline is None:
+        outbox.requeue_inline(went)
+    else:
+        inline.extend(bytes(b or b"") for b in went.order_by("pk").values_list("body", flat=True))
+    return InboxAnswer(200, stored.receipt)
+
+
+def _receive(
+    body: bytes,
+    sha: str,
+    meta: _Meta,
+    remote: str,
+    lookups: _Lookups,
+    inline: list[bytes] | None = None,
+) -> InboxAnswer:
     if len(body) > settings.EXCHANGE_MAX_PACKAGE_BYTES:
         limit = settings.EXCHANGE_MAX_PACKAGE_BYTES // 2**20
         raise Refusal(413, "too_large", f"Gói tin vượt quá dung lượng cho phép ({limit} MB).")
-    receipt = _stored_receipt(sha)
-    if receipt:  # the same bytes again (a retry after a lost answer): same receipt
-        return InboxAnswer(200, receipt)
+    stored = _stored_receipt(sha)
+    if stored is not None:
+        return _again(stored, inline)
     try:
         package = edxml.parse(body, max_bytes=settings.EXCHANGE_MAX_PACKAGE_BYTES)
     except edxml.EdxmlError as exc:
@@ -232,11 +292,13 @@ def _receive(body: bytes, sha: str, meta: _Meta, remote: str, lookups: _Lookups)
     local, relay = _split(destinations, lookups.served_identifiers())
     try:
         with FileBatch() as batch, transaction.atomic():
-            return _store(body, sha, meta, package, local, relay, remote, batch)
+            return _store(body, sha, meta, package, local, relay, remote, batch, inline)
     except IntegrityError:
-        receipt = _stored_receipt(sha)  # a concurrent delivery of the same bytes won
-        if receipt:
-            return InboxAnswer(200, receipt)
+        if inline:
+            inline.clear()  # rolled back with the rest
+        stored = _stored_receipt(sha)  # a concurrent delivery of the same bytes won
+        if stored is not None:
+            return _again(stored, inline)
         raise Refusal(409, "conflict", "Gói tin đang được xử lý; hãy gửi lại sau.") from None
 
 
@@ -293,6 +355,7 @@ def _store(
     relay: list[str],
     remote: str,
     batch: FileBatch,
+    inline: list[bytes] | None,
 ) -> InboxAnswer:
     receipt = make_receipt(
         package_sha256=sha, document_id=meta.document_id, sender=meta.sender, receiver=meta.to
@@ -317,7 +380,7 @@ def _store(
     )
     for dest in local:
         if isinstance(package, edxml.DocumentPackage):
-            _arrive(message, package, dest, batch)
+            _arrive(message, package, dest, batch, inline)
         else:
             _status_arrived(message, package, dest)
     for dest in relay:
@@ -361,7 +424,13 @@ def sender_organisation(identifier: str, name: str) -> Organisation:
     )
 
 
-def _arrive(message: Message, package: edxml.DocumentPackage, dest: str, batch: FileBatch) -> None:
+def _arrive(
+    message: Message,
+    package: edxml.DocumentPackage,
+    dest: str,
+    batch: FileBatch,
+    inline: list[bytes] | None,
+) -> None:
     # with its parent: status 01 names it (packages.organ)
     served = Organisation.objects.select_related("parent")
     organisation = served.get(identifier=dest, served_here=True)
@@ -420,6 +489,7 @@ def _arrive(message: Message, package: edxml.DocumentPackage, dest: str, batch: 
         arrival=arrival,
         code=StatusCode.ARRIVED,
         description="Phần mềm đã nhận, chờ văn thư tiếp nhận.",
+        inline=inline,
     )
     _notify_clerks(arrival)
 

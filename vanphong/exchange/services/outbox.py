@@ -22,6 +22,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -58,13 +59,17 @@ def enqueue(
     relay: bool = False,
     arrival: Arrival | None = None,
     dispatch: Dispatch | None = None,
+    inline: list[bytes] | None = None,
 ) -> Message:
     """Write one package to the outbox (in the caller's transaction); the worker is woken after
-    commit."""
+    commit. With `inline` (a status written while the inbox stores the package it is about, for
+    a sender that asked for its statuses with the receipt: `exchange.batch`), the package is
+    added to that list instead and the row is recorded as delivered with the answer."""
+    now = timezone.now()
     message = Message.objects.create(
         direction=Direction.OUT,
         kind=kind,
-        state=State.PENDING,
+        state=State.PENDING if inline is None else State.DELIVERED,
         from_identifier=from_identifier,
         to_identifier=to_identifier,
         document_id=document_id[:255],
@@ -76,10 +81,15 @@ def enqueue(
         signature_ok=None if relay else True,
         signature_note="" if relay else "Ký bằng khóa của máy chủ này",
         relay=relay,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=now if inline is None else None,
+        delivered_at=None if inline is None else now,
+        inline=inline is not None,
         arrival=arrival,
         dispatch=dispatch,
     )
+    if inline is not None:
+        inline.append(body)
+        return message
     pk = message.pk
     transaction.on_commit(lambda: _wake(pk), robust=True)
     return message
@@ -263,19 +273,20 @@ def _gather(message: Message, route: Route, now: dt.datetime, claimed: list[int]
 
 
 def _send(route: Route, messages: list[Message]) -> dict[int, str]:
-    """Post the claimed rows and settle each; a peer that refuses the batch as a whole gets
-    them one by one (and no batch for an hour)."""
-    if len(messages) > 1:
+    """Post the claimed rows and settle each. A peer that takes batches gets them as one, even
+    a single row, asked to return its statuses with the receipts; one that refuses the batch as
+    a whole gets them one by one (and no batch for an hour)."""
+    if settings.EXCHANGE_BATCH_SIZE > 1 and _takes_batches(route.url):
         body = batch.encode([bytes(m.body or b"") for m in messages])
         try:
-            answer = transport().post(route.url, body, content_type=batch.CONTENT_TYPE)
+            answer = transport().post(route.url, body, content_type=batch.INLINE_CONTENT_TYPE)
         except TransportError as exc:
             return {m.pk: _retry(m, m.attempts + 1, str(exc)) for m in messages}
         if answer.status == 200:
             answers = batch.decode_answers(answer.body, len(messages))
             if answers is not None:
                 pairs = zip(messages, answers, strict=True)
-                answered = [(m, Answer(a.status, a.body.encode())) for m, a in pairs]
+                answered = [(m, Answer(a.status, a.body.encode()), a.statuses) for m, a in pairs]
                 return _settle_all(route, answered)
         elif answer.status >= 500 or answer.status in _RETRYABLE_4XX:
             note = f"HTTP {answer.status}: {_reason(answer.body)}"
@@ -294,16 +305,25 @@ def _send(route: Route, messages: list[Message]) -> dict[int, str]:
         except TransportError as exc:
             outcomes[message.pk] = _retry(message, message.attempts + 1, str(exc))
             continue
-        outcomes.update(_settle_all(route, [(message, answer)]))
+        outcomes.update(_settle_all(route, [(message, answer, ())]))
     return outcomes
 
 
-def _settle_all(route: Route, answered: list[tuple[Message, Answer]]) -> dict[int, str]:
-    """Record each row's answer; the audit rows of the batch go in with one lock of the chain."""
+def _settle_all(
+    route: Route, answered: list[tuple[Message, Answer, tuple[str, ...]]]
+) -> dict[int, str]:
+    """Record each row's answer, with the statuses the peer returned with it in the same
+    transaction (were they stored apart, a stop in between would lose them: the row, delivered,
+    is not posted again); the audit rows of the batch go in with one lock of the chain."""
+    from vanphong.exchange.services.inbox import inbox_take_statuses
+
     outcomes: dict[int, str] = {}
     entries = []
-    for message, answer in answered:
-        outcome, entry = _settle(route, message, answer)
+    for message, answer, statuses in answered:
+        with transaction.atomic():
+            outcome, entry = _settle(route, message, answer)
+            if statuses and outcome == "delivered":
+                inbox_take_statuses(bodies=statuses, remote_addr=urlsplit(route.url).netloc)
         outcomes[message.pk] = outcome
         if entry is not None:
             entries.append(entry)
@@ -451,6 +471,22 @@ def retry_now(*, actor: object, message: Message | int) -> Message:
         )
         transaction.on_commit(lambda: _wake(pk), robust=True)
     return row
+
+
+def requeue_inline(rows: QuerySet[Message]) -> int:
+    """Statuses that went back with a receipt, for a sender that has since asked again for the
+    same package without wanting them inline (it may never have read that answer): sent through
+    the outbox after all. The sender stores a status once however often it comes."""
+    went = rows.filter(direction=Direction.OUT, inline=True, body__isnull=False).order_by()
+    ids = list(went.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Message.objects.filter(pk__in=ids).update(
+        state=State.PENDING, inline=False, delivered_at=None, next_attempt_at=timezone.now()
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: _wake(pk), robust=True)  # type: ignore[misc]
+    return len(ids)
 
 
 def purge_bodies(*, now: dt.datetime | None = None) -> int:

@@ -49,8 +49,16 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def emit_status(*, arrival: Arrival, code: str, description: str, staff: str = "") -> bool:
-    """Queue a status package about `arrival` for its sender (caller's transaction).
+def emit_status(
+    *,
+    arrival: Arrival,
+    code: str,
+    description: str,
+    staff: str = "",
+    inline: list[bytes] | None = None,
+) -> bool:
+    """Queue a status package about `arrival` for its sender (caller's transaction), or with
+    `inline` add it to the answer being given to the sender (`outbox.enqueue`).
     Returns False when this status was already sent (01..06 go once)."""
     if code in ONCE and code in arrival.statuses_sent:
         return False
@@ -74,6 +82,7 @@ def emit_status(*, arrival: Arrival, code: str, description: str, staff: str = "
         body=body,
         status_code=code,
         arrival=arrival,
+        inline=inline,
     )
     if code in ONCE:
         arrival.statuses_sent = [*arrival.statuses_sent, code]

@@ -126,6 +126,22 @@ def test_the_dispatch_signs_each_package_once_before_its_transaction_on_sqlite(
     assert [o.organ_id for o in edxml.parse(body).to] == [net.demo.orgs["vptw"].identifier]
 
 
+def test_a_dispatch_reads_the_lines_once_on_each_side_of_its_transaction(net: Net) -> None:
+    """The lines to send and the "Nơi nhận" the package lists come from one read; the PDF's
+    row is read with the document, and not again when the prepared package is used."""
+    from django.test.utils import CaptureQueriesContext
+
+    doc = issue_to(net.demo, "btctu")
+    _add_exchange_line(doc, net.demo.orgs["vptw"])
+    with CaptureQueriesContext(connection) as queries:
+        outgoing_dispatch(actor=net.demo.user("vanthu"), document=doc)
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    prepared = 1 if connection.vendor == "sqlite" else 0  # the read before the transaction
+    assert sum('FROM "drafting_recipient"' in q for q in selects) == 1 + prepared
+    # (on PostgreSQL the package is built inside, and reads the PDF's row then)
+    assert sum('FROM "files_blob"' in q for q in selects) == 1 - prepared
+
+
 def test_a_package_built_before_the_document_changed_is_built_again(net: Net) -> None:
     clerk = net.demo.user("vanthu")
     doc = issue_to(net.demo, "btctu")

@@ -268,8 +268,10 @@ def _dispatch(
     """Send to each pending recipient line; `prepared`: exchange packages built before the
     transaction (`exchange_prepare`), by line."""
     counts = {"delivered": 0, "queued": 0, "paper": 0}
-    pending = doc.recipients.select_for_update(of=("self",)).filter(status=DispatchStatus.PENDING)
-    for line in pending.select_related("organisation"):
+    # every line, read once: the pending ones are sent, and an exchange package lists them all
+    lines = list(doc.recipients.select_for_update(of=("self",)).select_related("organisation"))
+    places = [line.label for line in lines]
+    for line in (x for x in lines if x.status == DispatchStatus.PENDING):
         if line.delivery == Delivery.INTERNAL and line.organisation is not None:
             line.incoming = incoming_receive_internal(
                 actor=actor, outgoing=doc, recipient_org=line.organisation, today=today
@@ -296,7 +298,9 @@ def _dispatch(
                 counts["paper"] += 1
                 continue
             package = (prepared or {}).get(line.pk)
-            exchange_enqueue(actor=actor, doc=doc, line=line, prepared=package)  # → outbox
+            exchange_enqueue(  # → outbox
+                actor=actor, doc=doc, line=line, prepared=package, places=places
+            )
             line.status = DispatchStatus.QUEUED
             line.save(update_fields=["status"])
             counts["queued"] += 1

@@ -65,6 +65,7 @@ def _inputs(doc: OutgoingDocument, line: Recipient, places: list[str]) -> tuple[
 
 
 def _places(doc: OutgoingDocument) -> list[str]:
+    """The "Nơi nhận" of the package: every recipient line, whatever its delivery."""
     return [r.label for r in doc.recipients.all()]
 
 
@@ -78,19 +79,20 @@ def exchange_prepare(*, actor: User, document: OutgoingDocument | int) -> dict[i
     transaction uses a package only when `_inputs` are unchanged (`exchange_enqueue`), and
     builds it again otherwise."""
     pk = document if isinstance(document, int) else document.pk
-    doc = (
-        OutgoingDocument.objects.select_related("organisation__parent", "doc_type", "signer")
-        .filter(pk=pk, status=OutStatus.ISSUED)
-        .first()
-    )
-    if doc is None or exchange_refusal(doc) or not can(actor, "drafting.issue", doc):
+    related = ("organisation__parent", "doc_type", "signer", "final_pdf")
+    doc = OutgoingDocument.objects.select_related(*related).filter(pk=pk).first()
+    if doc is None or doc.status != OutStatus.ISSUED:
         return {}
-    lines = doc.recipients.filter(
-        status=DispatchStatus.PENDING, delivery=Delivery.EXCHANGE
-    ).select_related("organisation__parent")  # the package names both organisations' parents
-    places = _places(doc)
+    if exchange_refusal(doc) or not can(actor, "drafting.issue", doc):
+        return {}
+    # every line (the package lists them all), with the organisation and its parent, which the
+    # package names
+    lines = list(doc.recipients.select_related("organisation__parent"))
+    places = [line.label for line in lines]
     prepared = {}
     for line in lines:
+        if line.status != DispatchStatus.PENDING or line.delivery != Delivery.EXCHANGE:
+            continue
         if line.organisation is not None and line.organisation.identifier:
             body = _build(doc, line.organisation, places)
             if body is not None:
@@ -113,16 +115,24 @@ def _build(doc: OutgoingDocument, recipient: Organisation, places: list[str]) ->
 
 
 def exchange_enqueue(
-    *, actor: User, doc: OutgoingDocument, line: Recipient, prepared: Prepared | None = None
+    *,
+    actor: User,
+    doc: OutgoingDocument,
+    line: Recipient,
+    prepared: Prepared | None = None,
+    places: list[str] | None = None,
 ) -> Dispatch:
     """Write the signed package for one recipient organisation to the outbox (caller's
     transaction: the issuance); `prepared` is its package built beforehand
-    (`exchange_prepare`), used if the document has not changed since. Refuses secret
-    documents with the legal reason."""
+    (`exchange_prepare`), used if the document has not changed since; `places`, the labels of
+    all its recipient lines when the caller has them. Refuses secret documents with the legal
+    reason."""
     refusal = exchange_refusal(doc)
     if refusal:
         raise DomainError(refusal)
-    if doc.pdf_to_send is None or not doc.notation or doc.issue_date is None:
+    # `pdf_to_send` without reading the file's row (read only if the package is built here)
+    sendable = doc.status == OutStatus.ISSUED and doc.final_pdf_id is not None
+    if not sendable or not doc.notation or doc.issue_date is None:
         raise DomainError(
             "Chỉ gửi liên thông văn bản đã ban hành, đủ chữ ký số (có số, ngày và bản PDF cuối)."
         )
@@ -135,7 +145,7 @@ def exchange_enqueue(
     ).first()
     if existing is not None:  # dispatch run twice: the outbox already holds the package
         return existing
-    places = _places(doc)
+    places = _places(doc) if places is None else places
     fresh = prepared and prepared.key == _inputs(doc, line, places)
     body = prepared.body if prepared and fresh else _build(doc, recipient, places)
     assert body is not None  # pdf_to_send, notation and issue_date were checked above

@@ -88,6 +88,23 @@ def test_status_01_comes_back_with_the_receipt_and_is_stored_at_the_sender(net: 
     assert entry.code == "01" and entry.message == taken
 
 
+def test_the_statuses_returned_with_a_batch_are_checked_against_one_read_of_the_directory(
+    net: Net,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(3):
+        issue_to(net.demo, "btctu", summary=f"Văn bản thử đọc danh bạ số {i}")
+    with CaptureQueriesContext(connection) as queries:
+        assert net.deliver() == {"delivered": 3}
+    sql = [q["sql"] for q in queries.captured_queries]
+    # the route (sender), the receiving inbox, the statuses back: one read each
+    assert sum('FROM "exchange_peer"' in q for q in sql) == 3
+    served = 'SELECT "core_organisation"."identifier" AS "identifier"'
+    assert sum(q.startswith(served) for q in sql) == 2  # the receiver's, the sender's
+
+
 def test_the_same_package_again_gets_the_same_01_which_the_sender_stores_once(net: Net) -> None:
     body = signed_package(VPTU, BTCTU)
     first = inbox_receive_batch(body=batch.encode([body]), inline=True)

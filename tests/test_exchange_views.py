@@ -132,6 +132,10 @@ def test_the_message_log_exports_xlsx_and_csv(net: Net) -> None:
     assert sent.sha256 in detail and "biên nhận hợp lệ" in detail
     body = admin.get(reverse("exchange:message_body", args=[sent.pk]))
     assert body.content == bytes(sent.body or b"")
+    status = Message.objects.get(direction="out", kind="status")  # 01, with the receipt
+    detail = admin.get(reverse("exchange:message", args=[status.pk])).content.decode()
+    assert "trả kèm biên nhận của gói văn bản" in detail
+    assert [r[16] for r in rows[1:] if r[0] == status.pk] == ["Trả kèm biên nhận gói văn bản"]
 
 
 def test_the_outgoing_page_polls_a_timeline_of_statuses(net: Net) -> None:

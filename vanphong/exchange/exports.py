@@ -82,7 +82,7 @@ def _rows(messages: QuerySet[Message]) -> Iterator[list[Any]]:
             _yes_no(m.relay),
             m.attempts,
             _local(m.delivered_at),
-            _yes_no(m.receipt_verified),
+            "Trả kèm biên nhận gói văn bản" if m.inline else _yes_no(m.receipt_verified),
             m.error or m.last_error,
             "Không" if m.body_purged_at else "Có",
         ]

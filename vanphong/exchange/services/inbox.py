@@ -83,9 +83,10 @@ class _Meta:
 
 
 @dataclass
-class _Lookups:
+class Lookups:
     """The directory as one request sees it, read once however many packages the request
-    carries (a batch): the organisations served here and the senders' directory entries."""
+    carries (a batch), or the answer to one carries (statuses with the receipts): the
+    organisations served here and the senders' directory entries."""
 
     served: set[str] | None = None
     peers: dict[str, Peer | None] = field(default_factory=dict)
@@ -104,11 +105,11 @@ class _Lookups:
 
 def inbox_receive(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
     """Check and store one package; answer with the receipt or the refusal."""
-    return _receive_one(body, remote_addr, _Lookups())
+    return _receive_one(body, remote_addr, Lookups())
 
 
 def _receive_one(
-    body: bytes, remote_addr: str, lookups: _Lookups, inline: list[bytes] | None = None
+    body: bytes, remote_addr: str, lookups: Lookups, inline: list[bytes] | None = None
 ) -> InboxAnswer:
     sha = hashlib.sha256(body).hexdigest()
     meta = _Meta()
@@ -155,7 +156,7 @@ def inbox_receive_batch(*, body: bytes, remote_addr: str = "", inline: bool = Fa
         refusal = Refusal(400, "malformed_batch", str(exc))
         sha = hashlib.sha256(body).hexdigest()
         return _refuse(body, sha, _Meta(), refusal, remote_addr, what="lô gói tin")
-    answers, lookups = [], _Lookups()
+    answers, lookups = [], Lookups()
     for frame in frames:
         answer = _receive_one(frame, remote_addr, lookups, [] if inline else None)
         statuses = tuple(s.decode("utf-8") for s in answer.statuses)
@@ -163,11 +164,10 @@ def inbox_receive_batch(*, body: bytes, remote_addr: str = "", inline: bool = Fa
     return InboxAnswer(200, batch.encode_answers(answers))
 
 
-def inbox_take_statuses(*, bodies: tuple[str, ...], remote_addr: str) -> None:
-    """Status packages a peer returned with its receipt (`exchange.batch`): each checked and
+def inbox_take_statuses(*, bodies: tuple[str, ...], remote_addr: str, lookups: Lookups) -> None:
+    """Status packages a peer returned with a receipt (`exchange.batch`): each checked and
     stored exactly as if it had been posted to the inbox (a refusal is logged the same way).
-    Called in the transaction that records the receipt."""
-    lookups = _Lookups()
+    Called in the transaction that records the receipt; `lookups` serves the whole answer."""
     for text in bodies:
         _receive_one(text.encode("utf-8"), remote_addr, lookups)
 
@@ -247,7 +247,7 @@ def _receive(
     sha: str,
     meta: _Meta,
     remote: str,
-    lookups: _Lookups,
+    lookups: Lookups,
     inline: list[bytes] | None = None,
 ) -> InboxAnswer:
     if len(body) > settings.EXCHANGE_MAX_PACKAGE_BYTES:

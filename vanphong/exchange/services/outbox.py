@@ -315,15 +315,16 @@ def _settle_all(
     """Record each row's answer, with the statuses the peer returned with it in the same
     transaction (were they stored apart, a stop in between would lose them: the row, delivered,
     is not posted again); the audit rows of the batch go in with one lock of the chain."""
-    from vanphong.exchange.services.inbox import inbox_take_statuses
+    from vanphong.exchange.services import inbox  # (inbox writes to the outbox: imported here)
 
     outcomes: dict[int, str] = {}
     entries = []
+    lookups, remote = inbox.Lookups(), urlsplit(route.url).netloc
     for message, answer, statuses in answered:
         with transaction.atomic():
             outcome, entry = _settle(route, message, answer)
             if statuses and outcome == "delivered":
-                inbox_take_statuses(bodies=statuses, remote_addr=urlsplit(route.url).netloc)
+                inbox.inbox_take_statuses(bodies=statuses, remote_addr=remote, lookups=lookups)
         outcomes[message.pk] = outcome
         if entry is not None:
             entries.append(entry)

@@ -126,6 +126,20 @@ def test_asked_again_without_inline_statuses_the_01_goes_through_the_outbox(net:
     assert row.state == State.PENDING and not row.inline and row.delivered_at is None
 
 
+def test_a_status_posted_again_gets_its_receipt_and_nothing_else(net: Net) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    issue_to(net.demo, "btctu", summary="Văn bản thử trạng thái gửi lại")
+    net.deliver()
+    taken = Message.objects.get(direction=Direction.IN, kind="status")
+    with CaptureQueriesContext(connection) as queries:
+        again = inbox_receive(body=bytes(taken.body or b""))
+    assert again.status == 200 and again.body == taken.receipt and not again.statuses
+    assert len(queries.captured_queries) == 1  # the lookup by hash; a status writes no status
+    assert StatusEntry.objects.count() == 1
+
+
 def test_a_status_with_the_receipt_gets_every_check_of_the_inbox(net: Net) -> None:
     """A status returned with a receipt is trusted no more than one posted to the inbox: signed
     by another key, it is refused and logged, and the package is still delivered."""

@@ -198,6 +198,7 @@ def _log_refusal(
 @dataclass(frozen=True)
 class _Stored:
     receipt: str
+    kind: str
     sender: str
     document_id: str
 
@@ -212,13 +213,13 @@ def _stored_receipt(sha: str) -> _Stored | None:
     rows = (
         Message.objects.filter(sha256=sha)
         .order_by()
-        .values_list("direction", "state", "receipt", "from_identifier", "document_id")
+        .values_list("direction", "state", "receipt", "kind", "from_identifier", "document_id")
     )
     accepted = (State.ACCEPTED, State.RELAYED)
     return next(
         (
-            _Stored(receipt, sender, document_id)
-            for direction, state, receipt, sender, document_id in rows
+            _Stored(receipt, kind, sender, document_id)
+            for direction, state, receipt, kind, sender, document_id in rows
             if direction == Direction.IN and state in accepted and receipt
         ),
         None,
@@ -228,6 +229,8 @@ def _stored_receipt(sha: str) -> _Stored | None:
 def _again(stored: _Stored, inline: list[bytes] | None) -> InboxAnswer:
     """The answer to the same bytes again (a retry after a lost answer): the same receipt, and
     the statuses that went back with it (one per organisation the package was stored for)."""
+    if stored.kind != Kind.DOCUMENT:  # only a document's arrival writes a status
+        return InboxAnswer(200, stored.receipt)
     went = Message.objects.filter(
         direction=Direction.OUT,
         inline=True,

@@ -171,6 +171,13 @@ def test_round_trip_arrival_accept_and_every_status_back_at_the_sender(net: Net)
     assert arrival.code_notation == doc.notation and arrival.summary == doc.summary
     assert arrival.files.count() == 1
     assert _codes(doc) == ["01"]
+    line = doc.recipients.get()  # "Nơi nhận" follows, and the register gets the day it was sent
+    assert line.status == DispatchStatus.ARRIVED and line.sent_on == timezone.localdate()
+    assert line.sent_method == "Liên thông điện tử"
+    from vanphong.drafting.exports import outgoing_row
+
+    register = outgoing_row(OutgoingDocument.objects.get(pk=doc.pk))  # the outgoing register
+    assert register[7] == timezone.localdate() and "Chờ gửi liên thông" not in register[9]
 
     incoming = arrival_accept(actor=demo.user("vanthubtc"), arrival=arrival)
     assert incoming.channel == Channel.ELECTRONIC and incoming.sender == demo.orgs["vptu"]

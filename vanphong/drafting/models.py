@@ -394,6 +394,7 @@ class DispatchStatus(models.TextChoices):
     PENDING = "pending", "Chưa gửi"
     DELIVERED = "delivered", "Đã nhận vào sổ văn bản đến"
     QUEUED = "queued", "Chờ gửi liên thông"
+    ARRIVED = "arrived", "Đã đến nơi nhận (liên thông), chờ vào sổ"
     SENT = "sent", "Đã gửi bản giấy"
     KEPT = "kept", "Lưu"
 

@@ -31,6 +31,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from vanphong.core.audit import audit_record
 from vanphong.core.errors import DomainError
@@ -55,6 +58,7 @@ from vanphong.exchange.services.statuses import emit_status
 from vanphong.files.store import FileBatch
 
 logger = logging.getLogger(__name__)
+_BY_EXCHANGE = "Liên thông điện tử"
 
 
 @dataclass(frozen=True)
@@ -553,13 +557,25 @@ def _status_arrived(message: Message, package: edxml.StatusPackage, dest: str) -
         dispatch.save(update_fields=["last_code"])
     message.dispatch = dispatch
     message.save(update_fields=["dispatch"])
-    if code == StatusCode.REGISTERED and dispatch.recipient_id is not None:
-        # the recipient line of "Nơi nhận" reads "Đã nhận vào sổ văn bản đến", as inside the node
-        from vanphong.drafting.models import DispatchStatus, Recipient
+    if dispatch.recipient_id is not None:
+        _recipient_line_follows(dispatch.recipient_id, code)
 
-        Recipient.objects.filter(pk=dispatch.recipient_id).update(
-            status=DispatchStatus.DELIVERED, sent_method="Liên thông điện tử"
-        )
+
+def _recipient_line_follows(line_id: int, code: str) -> None:
+    """The document's "Nơi nhận" line follows the recipient: arrived (01) → "Đã đến nơi nhận",
+    with the day it was sent, which the outgoing register prints; registered (03) → "Đã nhận
+    vào sổ văn bản đến", as inside the node."""
+    from vanphong.drafting.models import DispatchStatus, Recipient
+
+    line = Recipient.objects.filter(pk=line_id)
+    sent = {
+        "sent_on": Coalesce("sent_on", Value(timezone.localdate())),
+        "sent_method": _BY_EXCHANGE,
+    }
+    if code == StatusCode.ARRIVED:
+        line.filter(status=DispatchStatus.QUEUED).update(status=DispatchStatus.ARRIVED, **sent)
+    elif code == StatusCode.REGISTERED:
+        line.update(status=DispatchStatus.DELIVERED, **sent)
 
 
 def _recall_requested(

@@ -171,6 +171,11 @@ class OutgoingDocument(models.Model):
         return self.status in NUMBERED_STATUSES
 
     @property
+    def has_pdf_to_send(self) -> bool:
+        """Whether `pdf_to_send` is there, without reading the file's row."""
+        return self.status == OutStatus.ISSUED and self.final_pdf_id is not None
+
+    @property
     def pdf_to_send(self) -> Blob | None:
         """The PDF that goes to recipients (internal and electronic exchange): the final PDF,
         which carries every required signature once the document is ISSUED. None while a

@@ -15,6 +15,7 @@ Delivery is at-least-once with an idempotent receiver, which makes it exactly-on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -486,7 +487,7 @@ def requeue_inline(rows: QuerySet[Message]) -> int:
         state=State.PENDING, inline=False, delivered_at=None, next_attempt_at=timezone.now()
     )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: _wake(pk), robust=True)  # type: ignore[misc]
+        transaction.on_commit(functools.partial(_wake, pk), robust=True)
     return len(ids)
 
 

@@ -130,9 +130,7 @@ def exchange_enqueue(
     refusal = exchange_refusal(doc)
     if refusal:
         raise DomainError(refusal)
-    # `pdf_to_send` without reading the file's row (read only if the package is built here)
-    sendable = doc.status == OutStatus.ISSUED and doc.final_pdf_id is not None
-    if not sendable or not doc.notation or doc.issue_date is None:
+    if not doc.has_pdf_to_send or not doc.notation or doc.issue_date is None:
         raise DomainError(
             "Chỉ gửi liên thông văn bản đã ban hành, đủ chữ ký số (có số, ngày và bản PDF cuối)."
         )

@@ -180,9 +180,7 @@ class OutgoingDocument(models.Model):
         """The PDF that goes to recipients (internal and electronic exchange): the final PDF,
         which carries every required signature once the document is ISSUED. None while a
         required signature is still missing, so nothing unsigned leaves by mistake."""
-        if self.status != OutStatus.ISSUED:
-            return None
-        return self.final_pdf
+        return self.final_pdf if self.has_pdf_to_send else None
 
 
 class DraftVersion(models.Model):

@@ -58,7 +58,6 @@ from vanphong.exchange.services.statuses import emit_status
 from vanphong.files.store import FileBatch
 
 logger = logging.getLogger(__name__)
-_BY_EXCHANGE = "Liên thông điện tử"
 
 
 @dataclass(frozen=True)
@@ -565,12 +564,12 @@ def _recipient_line_follows(line_id: int, code: str) -> None:
     """The document's "Nơi nhận" line follows the recipient: arrived (01) → "Đã đến nơi nhận",
     with the day it was sent, which the outgoing register prints; registered (03) → "Đã nhận
     vào sổ văn bản đến", as inside the node."""
-    from vanphong.drafting.models import DispatchStatus, Recipient
+    from vanphong.drafting.models import Delivery, DispatchStatus, Recipient
 
     line = Recipient.objects.filter(pk=line_id)
     sent = {
         "sent_on": Coalesce("sent_on", Value(timezone.localdate())),
-        "sent_method": _BY_EXCHANGE,
+        "sent_method": Delivery.EXCHANGE.label,
     }
     if code == StatusCode.ARRIVED:
         line.filter(status=DispatchStatus.QUEUED).update(status=DispatchStatus.ARRIVED, **sent)

@@ -321,3 +321,62 @@ def test_a_peer_that_is_down_leaves_every_row_of_the_batch_for_a_retry(
     rows = list(_sent())
     assert all(m.state == State.PENDING and m.attempts == 1 for m in rows)
     assert all(m.claimed_until is None and "Không kết nối" in m.last_error for m in rows)
+
+
+class _PostHook:
+    """Passes each post to the real inbox; runs `during` once, while the first post is in
+    flight (as another worker thread would, woken by the văn thư's next documents)."""
+
+    def __init__(self, inner: exchange_support.ClientTransport, during: Any) -> None:
+        self.inner, self.during = inner, during
+
+    def post(self, url: str, body: bytes, content_type: str = "application/xml") -> Answer:
+        during, self.during = self.during, None
+        if during is not None:
+            during()
+        return self.inner.post(url, body, content_type)
+
+
+def test_rows_woken_while_a_post_to_their_inbox_is_in_flight_go_together_in_the_next_post(
+    net: Net,
+) -> None:
+    issue_to(net.demo, "btctu", summary="Văn bản đầu của đợt")
+    (first,) = _sent()
+    woken: list[str] = []
+
+    def more_documents() -> None:
+        for i in range(2):
+            issue_to(net.demo, "btctu", summary=f"Văn bản phát hành trong lúc gửi số {i}")
+        for row in _sent().exclude(pk=first.pk):
+            woken.append(outbox_service.deliver(row.pk))  # left to the post in flight
+
+    with use_transport(_PostHook(net.transport, more_documents)):
+        assert outbox_service.deliver(first.pk) == "delivered"
+    assert woken == ["skipped", "skipped"]
+    assert net.transport.packages == [1, 2]  # the two woken rows went in one request, after
+    assert all(m.state == State.DELIVERED for m in _sent())
+    assert outbox_service._flights == {}
+
+
+def test_rows_left_to_a_post_when_the_worker_stops_are_woken_again(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issue_to(net.demo, "btctu", summary="Văn bản gửi trước khi dừng")
+    (first,) = _sent()
+    rewoken: list[int] = []
+    stopping = False
+
+    def stop_meanwhile() -> None:
+        nonlocal stopping
+        issue_to(net.demo, "btctu", summary="Văn bản phát hành khi máy chủ đang dừng")
+        second = _sent().exclude(pk=first.pk).get()
+        assert outbox_service.deliver(second.pk) == "skipped"
+        stopping = True
+
+    monkeypatch.setattr(outbox_service.worker, "stopping", lambda: stopping)
+    monkeypatch.setattr(outbox_service, "_wake", rewoken.append)
+    with use_transport(_PostHook(net.transport, stop_meanwhile)):
+        assert outbox_service.deliver(first.pk) == "delivered"
+    second = _sent().exclude(pk=first.pk).get()
+    assert second.state == State.PENDING and rewoken == [second.pk]  # queued for the next worker
+    assert outbox_service._flights == {}

@@ -2,7 +2,7 @@
 
 Each web process (gunicorn, after `vanphong.wsgi` is preloaded) and each worker process paid
 these on first use, in the middle of the first burst of work: the database's SQL compiler module,
-the message storage, pypdf (the type check of uploads and exchange attachments), httpx's
+the message storage, pikepdf (the type check of uploads and exchange attachments), httpx's
 transport and the trusted certificates (exchange deliveries), and the node's key (receipts and
 status packages are signed with it; loading an RSA key checks it, tens of ms). Measured with
 py-spy over a 300-document exchange burst: about 15 % of a worker's and 5 % of a web process's
@@ -22,7 +22,7 @@ def warm_up() -> None:
 
     import_module(connection.ops.compiler_module)
     import_string(settings.MESSAGE_STORAGE)
-    import_module("pypdf")
+    import_module("pikepdf")
     import_module("httpcore")
     from vanphong.exchange.transport import tls_context
 

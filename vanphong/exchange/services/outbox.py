@@ -377,23 +377,26 @@ def _send(route: Route, messages: list[Message]) -> dict[int, str]:
 def _settle_all(
     route: Route, answered: list[tuple[Message, Answer, tuple[str, ...]]]
 ) -> dict[int, str]:
-    """Record each row's answer, with the statuses the peer returned with it in the same
+    """Record each row's answer, with the statuses the peer returned with it, in one
     transaction (were they stored apart, a stop in between would lose them: the row, delivered,
-    is not posted again); the audit rows of the batch go in with one lock of the chain."""
+    is not posted again; a failure rolls the whole answer back and the rows are posted again,
+    which the receiver answers the same). The audit rows of the answer, the statuses' included,
+    go in with one lock of the chain."""
     from vanphong.exchange.services import inbox  # (inbox writes to the outbox: imported here)
 
     outcomes: dict[int, str] = {}
-    entries = []
-    lookups, remote = inbox.Lookups(), urlsplit(route.url).netloc
-    for message, answer, statuses in answered:
-        with transaction.atomic():
+    lookups = inbox.Lookups(audit=[])
+    assert lookups.audit is not None
+    remote = urlsplit(route.url).netloc
+    with transaction.atomic():
+        for message, answer, statuses in answered:
             outcome, entry = _settle(route, message, answer)
+            outcomes[message.pk] = outcome
+            if entry is not None:
+                lookups.audit.append(entry)
             if statuses and outcome == "delivered":
                 inbox.inbox_take_statuses(bodies=statuses, remote_addr=remote, lookups=lookups)
-        outcomes[message.pk] = outcome
-        if entry is not None:
-            entries.append(entry)
-    audit_record_many(entries)
+        audit_record_many(lookups.audit)
     return outcomes
 
 

@@ -140,6 +140,9 @@ def test_a_dispatch_reads_the_lines_once_on_each_side_of_its_transaction(net: Ne
     assert sum('FROM "drafting_recipient"' in q for q in selects) == 1 + prepared
     # (on PostgreSQL the package is built inside, and reads the PDF's row then)
     assert sum('FROM "files_blob"' in q for q in selects) == 1 - prepared
+    # the issuing organisation comes with the locked document; no savepoint of the exchange's own
+    assert not [q for q in selects if q.startswith('SELECT "core_organisation"."id"')]
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")][1:]
 
 
 def test_a_package_built_before_the_document_changed_is_built_again(net: Net) -> None:

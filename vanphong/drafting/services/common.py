@@ -20,15 +20,24 @@ from vanphong.drafting.models import (
 from vanphong.numbering.models import OutgoingNumbering
 
 
-def lock(document: OutgoingDocument | int) -> OutgoingDocument:
+def lock(document: OutgoingDocument | int, related: tuple[str, ...] = ()) -> OutgoingDocument:
+    """The document's row, locked; `related`: rows read with it (not locked)."""
     pk = document if isinstance(document, int) else document.pk
-    return OutgoingDocument.objects.select_for_update().get(pk=pk)
+    rows = OutgoingDocument.objects.select_for_update(of=("self",))
+    if related:
+        rows = rows.select_related(*related)
+    return rows.get(pk=pk)
 
 
 def begin(
-    *, actor: User, document: OutgoingDocument | int, permission: str, message: str
+    *,
+    actor: User,
+    document: OutgoingDocument | int,
+    permission: str,
+    message: str,
+    related: tuple[str, ...] = (),
 ) -> OutgoingDocument:
-    doc = lock(document)
+    doc = lock(document, related)
     require(actor, permission, doc, message)
     return doc
 

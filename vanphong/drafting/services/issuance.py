@@ -324,6 +324,7 @@ def outgoing_dispatch(*, actor: User, document: OutgoingDocument | int) -> dict[
             document=document,
             permission="drafting.issue",
             message="Chỉ văn thư của cơ quan ban hành phát hành văn bản.",
+            related=("organisation",),  # the exchange names it (and checks its identifier)
         )
         if doc.status != OutStatus.ISSUED:
             workflow.check(doc, OutAction.DISPATCH)  # names the missing signature

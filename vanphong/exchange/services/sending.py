@@ -147,7 +147,8 @@ def exchange_enqueue(
     fresh = prepared and prepared.key == _inputs(doc, line, places)
     body = prepared.body if prepared and fresh else _build(doc, recipient, places)
     assert body is not None  # pdf_to_send, notation and issue_date were checked above
-    with transaction.atomic():
+    # no savepoint inside the caller's transaction (the issuance): a failure here fails it whole
+    with transaction.atomic(savepoint=False):
         dispatch = Dispatch.objects.create(
             outgoing=doc,
             recipient=line,

@@ -143,6 +143,10 @@ def test_a_dispatch_reads_the_lines_once_on_each_side_of_its_transaction(net: Ne
     # the issuing organisation comes with the locked document; no savepoint of the exchange's own
     assert not [q for q in selects if q.startswith('SELECT "core_organisation"."id"')]
     assert not [q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")][1:]
+    # the package's audit row and the dispatch's go in with one lock of the chain, in order
+    assert sum('FROM "core_audithead"' in q for q in selects) == 1
+    actions = AuditEvent.objects.order_by("-pk").values_list("action", flat=True)[:2]
+    assert list(actions) == ["outgoing.dispatch", "exchange.send"]
 
 
 def test_a_package_built_before_the_document_changed_is_built_again(net: Net) -> None:

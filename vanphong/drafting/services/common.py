@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from vanphong.core.audit import audit_record
+from vanphong.core.audit import Entry, audit_record_many
 from vanphong.core.errors import DomainError
 from vanphong.core.models import Role, User
 from vanphong.core.policy import require
@@ -49,17 +49,21 @@ def record(
     action: str,
     note: str = "",
     data: dict[str, Any] | None = None,
+    audited: Iterable[Entry] = (),
 ) -> OutgoingEvent:
+    """The history row and its audit row; `audited`: audit rows of the same action written
+    before it, with one lock of the chain (the exchange's packages of a dispatch)."""
     event = OutgoingEvent.objects.create(
         document=doc, actor=actor, action=action, note=note, data=data or {}
     )
-    audit_record(
+    entry = Entry(
         actor=actor,
         action=f"outgoing.{action}",
         obj=doc,
         summary=f"{event.get_action_display()}: {doc}",
         data={"status": doc.status, **(data or {})},
     )
+    audit_record_many([*audited, entry])
     return event
 
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from vanphong.core.audit import Entry
 from vanphong.core.errors import DomainError
 from vanphong.core.models import User
 from vanphong.core.policy import require
@@ -268,6 +269,7 @@ def _dispatch(
     """Send to each pending recipient line; `prepared`: exchange packages built before the
     transaction (`exchange_prepare`), by line."""
     counts = {"delivered": 0, "queued": 0, "paper": 0}
+    sent: list[Entry] = []  # the exchange's audit rows, written with the dispatch's own
     # every line, read once: the pending ones are sent, and an exchange package lists them all
     lines = list(doc.recipients.select_for_update(of=("self",)).select_related("organisation"))
     places = [line.label for line in lines]
@@ -299,7 +301,7 @@ def _dispatch(
                 continue
             package = (prepared or {}).get(line.pk)
             exchange_enqueue(  # → outbox
-                actor=actor, doc=doc, line=line, prepared=package, places=places
+                actor=actor, doc=doc, line=line, prepared=package, places=places, audit=sent
             )
             line.status = DispatchStatus.QUEUED
             line.save(update_fields=["status"])
@@ -307,7 +309,7 @@ def _dispatch(
         else:
             counts["paper"] += 1
     if counts["delivered"] or counts["queued"]:
-        record(actor=actor, doc=doc, action=OutAction.DISPATCH, data=counts)
+        record(actor=actor, doc=doc, action=OutAction.DISPATCH, data=counts, audited=sent)
     return counts
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from vanphong.core.audit import audit_record
+from vanphong.core.audit import Entry, audit_record, audit_record_many
 from vanphong.core.errors import DomainError
 from vanphong.core.models import Organisation, Secrecy, User
 from vanphong.core.policy import can
@@ -121,12 +121,14 @@ def exchange_enqueue(
     line: Recipient,
     prepared: Prepared | None = None,
     places: list[str] | None = None,
+    audit: list[Entry] | None = None,
 ) -> Dispatch:
     """Write the signed package for one recipient organisation to the outbox (caller's
     transaction: the issuance); `prepared` is its package built beforehand
     (`exchange_prepare`), used if the document has not changed since; `places`, the labels of
-    all its recipient lines when the caller has them. Refuses secret documents with the legal
-    reason."""
+    all its recipient lines when the caller has them; `audit`, a list the audit row is added to
+    (the caller writes it in the same transaction), else it is written here. Refuses secret
+    documents with the legal reason."""
     refusal = exchange_refusal(doc)
     if refusal:
         raise DomainError(refusal)
@@ -165,13 +167,17 @@ def exchange_enqueue(
             business_type="0",
             dispatch=dispatch,
         )
-        audit_record(
+        entry = Entry(
             actor=actor,
             action="exchange.send",
             obj=dispatch,
             summary=f"Gửi liên thông {doc.notation} tới {recipient.full_name}",
             data={"document_id": document_id, "to": recipient.identifier, "bytes": len(body)},
         )
+        if audit is None:
+            audit_record_many([entry])
+        else:
+            audit.append(entry)
     return dispatch
 
 

@@ -103,9 +103,9 @@ def test_the_statuses_returned_with_a_batch_are_checked_against_one_read_of_the_
     assert sum('FROM "exchange_peer"' in q for q in sql) == 3
     served = 'SELECT "core_organisation"."identifier" AS "identifier"'
     assert sum(q.startswith(served) for q in sql) == 2  # the receiver's, the sender's
-    # one lock of the audit chain per package at the receiver (each package is stored in its
-    # own transaction), one for the whole answer and its three statuses at the sender
-    assert sum('FROM "core_audithead"' in q for q in sql) == 4
+    # one lock of the audit chain for the batch at the receiver, one for the whole answer and
+    # its three statuses at the sender
+    assert sum('FROM "core_audithead"' in q for q in sql) == 2
     assert AuditEvent.objects.filter(action="exchange.receive").count() == 6  # 3 packages, 3 01
 
 
@@ -390,3 +390,73 @@ def test_rows_left_to_a_post_when_the_worker_stops_are_woken_again(
     second = _sent().exclude(pk=first.pk).get()
     assert second.state == State.PENDING and rewoken == [second.pk]  # queued for the next worker
     assert outbox_service._flights == {}
+
+
+def test_a_batch_that_fails_while_storing_stores_none_of_its_packages_nor_their_files(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vanphong.exchange.services import inbox
+    from vanphong.files.models import Blob
+    from vanphong.files.storage import get_storage
+
+    signer = exchange_support.exchange_node.identity()
+    bodies = [
+        edxml.sign(
+            edxml.write(
+                samples.document_package(
+                    sender=samples.organ(VPTU, "Văn phòng Tỉnh ủy"),
+                    recipients=[samples.organ(BTCTU, "Ban Tổ chức Tỉnh ủy")],
+                    number=number,
+                    files=[("van-ban.pdf", samples.pdf_bytes(title=f"Van ban {number}"))],
+                )
+            ),
+            key_pem=signer.key_pem,
+            cert_pem=signer.cert_pem,
+        )
+        for number in (81, 82)
+    ]
+    store, calls = inbox._store, []
+
+    def second_fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(inbox, "_store", second_fails)
+    with pytest.raises(RuntimeError):
+        inbox_receive_batch(body=batch.encode(bodies), remote_addr="10.1.1.1", inline=True)
+    assert not Arrival.objects.exists() and not Message.objects.exists()
+    assert not AuditEvent.objects.filter(action="exchange.receive").exists()
+    assert not [b for b in Blob.objects.all() if get_storage().exists(b.sha256)]
+
+    monkeypatch.setattr(inbox, "_store", store)  # posted again: both stored, once
+    answer = inbox_receive_batch(body=batch.encode(bodies), remote_addr="10.1.1.1", inline=True)
+    assert [a.status for a in batch.decode_answers(answer.body.encode(), 2) or []] == [200, 200]
+    assert Arrival.objects.count() == 2
+
+
+def test_a_package_refused_while_storing_leaves_the_others_and_no_audit_row_of_its_own(
+    net: Net,
+) -> None:
+    good = signed_package(VPTU, BTCTU)
+    never_sent = samples.document_package(
+        sender=samples.organ(VPTU, "Văn phòng Tỉnh ủy"),
+        recipients=[samples.organ(BTCTU, "Ban Tổ chức Tỉnh ủy")],
+        number=99,
+        files=[("van-ban.pdf", samples.pdf_bytes(title="Van ban"))],
+    )
+    unknown = samples.status_package(
+        sender=samples.organ(BTCTU, "Ban Tổ chức Tỉnh ủy"),
+        document=never_sent,
+        status_code=edxml.StatusCode.ACCEPTED,
+    )
+    signer = exchange_support.exchange_node.identity()
+    refused = edxml.sign(edxml.write(unknown), key_pem=signer.key_pem, cert_pem=signer.cert_pem)
+    answer = inbox_receive_batch(body=batch.encode([refused, good]), remote_addr="10.1.1.1")
+    first, second = batch.decode_answers(answer.body.encode(), 2) or []
+    assert first.status == 422 and "unknown_document" in first.body and second.status == 200
+    assert Arrival.objects.count() == 1
+    received = AuditEvent.objects.filter(action="exchange.receive")
+    assert received.count() == 1 and received.get().data["status"] == ""
+    assert AuditEvent.objects.filter(action="exchange.inbox_refused").count() == 1

@@ -190,22 +190,52 @@ def _refuse(
 
 def inbox_receive_batch(*, body: bytes, remote_addr: str = "", inline: bool = False) -> InboxAnswer:
     """A batch of packages from another vanphong node (`exchange.batch`): each is checked,
-    stored and answered exactly as `inbox_receive` does for a package alone, in its own
-    transaction, so one refused package changes nothing for the others; with `inline`, each
+    stored and answered exactly as `inbox_receive` does for a package alone; with `inline`, each
     answer carries the statuses written for its package. A batch that cannot be read as a whole
-    is refused whole (400) and logged, and nothing in it is stored."""
+    is refused whole (400) and logged, and nothing in it is stored.
+
+    Every package is checked first (XML, signature: no transaction held), then all are stored
+    in one transaction, each in a savepoint of its own, so one refused package changes nothing
+    for the others; their audit rows go in with one lock of the chain. The answer is given
+    after the commit: a failure before it stores none of them, and the sender posts them all
+    again."""
     try:
         frames = batch.decode(body)
     except batch.BatchError as exc:
         refusal = Refusal(400, "malformed_batch", str(exc))
         sha = hashlib.sha256(body).hexdigest()
         return _refuse(body, sha, _Meta(), refusal, remote_addr, what="lô gói tin")
-    answers, lookups = [], Lookups()
-    for frame in frames:
-        answer = _receive_one(frame, remote_addr, lookups, [] if inline else None)
-        statuses = tuple(s.decode("utf-8") for s in answer.statuses)
-        answers.append(batch.PackageAnswer(answer.status, answer.body, statuses))
+    lookups = Lookups(audit=[])
+    checked = [_check_one(frame, lookups, [] if inline else None) for frame in frames]
+    answers = []
+    with FileBatch() as kept, transaction.atomic():
+        for frame, sha, meta, statuses, result in checked:
+            try:
+                if isinstance(result, Refusal):
+                    raise result
+                answer = (
+                    result
+                    if isinstance(result, InboxAnswer)
+                    else _commit(result, remote_addr, lookups, statuses, kept)
+                )
+                texts = tuple(s.decode("utf-8") for s in statuses or ())
+                answers.append(batch.PackageAnswer(answer.status, answer.body, texts))
+            except Refusal as refusal:
+                answer = _refuse(frame, sha, meta, refusal, remote_addr, what="gói tin")
+                answers.append(batch.PackageAnswer(answer.status, answer.body, ()))
+        audit_record_many(lookups.audit or [])
     return InboxAnswer(200, batch.encode_answers(answers))
+
+
+_Frame = tuple[bytes, str, _Meta, list[bytes] | None, "_Checked | InboxAnswer | Refusal"]
+
+
+def _check_one(frame: bytes, lookups: Lookups, statuses: list[bytes] | None) -> _Frame:
+    sha, meta = hashlib.sha256(frame).hexdigest(), _Meta()
+    try:
+        return frame, sha, meta, statuses, _check(frame, sha, meta, lookups, statuses)
+    except Refusal as refusal:
+        return frame, sha, meta, statuses, refusal
 
 
 def inbox_take_statuses(*, bodies: tuple[str, ...], remote_addr: str, lookups: Lookups) -> None:
@@ -289,6 +319,19 @@ def _again(stored: _Stored, inline: list[bytes] | None) -> InboxAnswer:
     return InboxAnswer(200, stored.receipt)
 
 
+@dataclass
+class _Checked:
+    """A package that passed every check before storing: read, signed by its sender, for
+    organisations served here (`local`) or relayed from here (`relay`)."""
+
+    body: bytes
+    sha: str
+    meta: _Meta
+    package: edxml.Package
+    local: list[str]
+    relay: list[str]
+
+
 def _receive(
     body: bytes,
     sha: str,
@@ -297,6 +340,17 @@ def _receive(
     lookups: Lookups,
     inline: list[bytes] | None = None,
 ) -> InboxAnswer:
+    checked = _check(body, sha, meta, lookups, inline)
+    if isinstance(checked, InboxAnswer):
+        return checked
+    return _commit(checked, remote, lookups, inline)
+
+
+def _check(
+    body: bytes, sha: str, meta: _Meta, lookups: Lookups, inline: list[bytes] | None
+) -> _Checked | InboxAnswer:
+    """Everything done before storing (no write, no transaction): the size, a replay (answered
+    at once), the XML, the sender in the directory, its signature, the recipients."""
     if len(body) > settings.EXCHANGE_MAX_PACKAGE_BYTES:
         limit = settings.EXCHANGE_MAX_PACKAGE_BYTES // 2**20
         raise Refusal(413, "too_large", f"Gói tin vượt quá dung lượng cho phép ({limit} MB).")
@@ -337,16 +391,49 @@ def _receive(
     meta.signature_ok = True
     meta.signature_note = f"Hợp lệ, chứng thư {cert_fingerprint(peer.certificate_pem)[:16]}…"
     local, relay = _split(destinations, lookups.served_identifiers())
+    return _Checked(body, sha, meta, package, local, relay)
+
+
+def _commit(
+    checked: _Checked,
+    remote: str,
+    lookups: Lookups,
+    inline: list[bytes] | None,
+    kept: FileBatch | None = None,
+) -> InboxAnswer:
+    """Store a checked package in its own transaction (a savepoint inside the caller's): all
+    of it or, on a refusal, none of it, its files included. `kept` takes over the files stored,
+    to remove them if the caller's transaction fails later."""
+    c, audited = checked, len(lookups.audit or ())
     try:
-        with FileBatch() as batch, transaction.atomic():
-            return _store(body, sha, meta, package, local, relay, remote, batch, inline, lookups)
+        try:
+            with FileBatch() as files, transaction.atomic():
+                answer = _store(
+                    c.body,
+                    c.sha,
+                    c.meta,
+                    c.package,
+                    c.local,
+                    c.relay,
+                    remote,
+                    files,
+                    inline,
+                    lookups,
+                )
+        except BaseException:
+            if lookups.audit is not None:
+                del lookups.audit[audited:]  # rolled back with the package
+            if inline:
+                inline.clear()
+            raise
     except IntegrityError:
-        if inline:
-            inline.clear()  # rolled back with the rest
-        stored = _stored_receipt(sha)  # a concurrent delivery of the same bytes won
+        stored = _stored_receipt(c.sha)  # a concurrent delivery of the same bytes won
         if stored is not None:
             return _again(stored, inline)
         raise Refusal(409, "conflict", "Gói tin đang được xử lý; hãy gửi lại sau.") from None
+    if kept is not None:
+        kept.created.extend(files.created)
+    return answer
 
 
 def _describe(package: edxml.Package, meta: _Meta) -> list[str]:

@@ -460,3 +460,30 @@ def test_a_package_refused_while_storing_leaves_the_others_and_no_audit_row_of_i
     received = AuditEvent.objects.filter(action="exchange.receive")
     assert received.count() == 1 and received.get().data["status"] == ""
     assert AuditEvent.objects.filter(action="exchange.inbox_refused").count() == 1
+
+
+def test_the_other_rows_of_a_batch_are_claimed_with_one_update_and_a_leased_one_is_left(
+    net: Net,
+) -> None:
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    for i in range(4):
+        issue_to(net.demo, "btctu", summary=f"Văn bản nhận chung một lệnh số {i}")
+    first, *others, held = _sent().order_by("pk")
+    other_lease = timezone.now() + dt.timedelta(minutes=1)  # another worker is posting it
+    Message.objects.filter(pk=held.pk).update(claimed_until=other_lease)
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox_service.deliver(first.pk) == "delivered"
+    claims = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "exchange_message" SET "claimed_until"')
+    ]
+    assert len(claims) == 2  # the woken row, then the others at once
+    assert net.transport.packages == [3]
+    held.refresh_from_db()
+    assert held.state == State.PENDING and held.claimed_until == other_lease

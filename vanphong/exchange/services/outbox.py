@@ -297,9 +297,9 @@ def _takes_batches(url: str) -> bool:
 
 
 def _gather(message: Message, route: Route, now: dt.datetime, claimed: list[int]) -> list[Message]:
-    """Other due rows for the same inbox, claimed (and added to `claimed` as they are, so the
-    caller gives back what it holds even if this fails half-way), oldest first, within the
-    batch's limits."""
+    """Other due rows for the same inbox, claimed with one UPDATE (and added to `claimed`
+    before it, so the caller gives back what it holds even if this fails half-way), oldest
+    first, within the batch's limits."""
     size = settings.EXCHANGE_BATCH_SIZE
     if size <= 1 or not _takes_batches(route.url):
         return []
@@ -327,14 +327,22 @@ def _gather(message: Message, route: Route, now: dt.datetime, claimed: list[int]
                 urls[to_identifier] = ""
         if urls[to_identifier] != route.url or nbytes > budget:
             continue
-        if _claim(pk, now, force=False):
-            claimed.append(pk)
-            chosen.append(pk)
-            budget -= nbytes
+        chosen.append(pk)
+        budget -= nbytes
     if not chosen:
         return []
-    rows = {m.pk: m for m in Message.objects.filter(pk__in=chosen)}
-    return [rows[pk] for pk in chosen]
+    # one UPDATE claims them all; the rows read back with this lease are the ones it took (a
+    # row another worker claimed meanwhile keeps that worker's lease)
+    lease = now + LEASE
+    with _held_lock:  # recorded before the UPDATE, as in _claim
+        _held.update((pk, lease) for pk in chosen)
+    claimed.extend(chosen)
+    due = Message.objects.filter(
+        _unleased(now), direction=Direction.OUT, state=State.PENDING, next_attempt_at__lte=now
+    )
+    due.filter(pk__in=chosen).update(claimed_until=lease)
+    rows = {m.pk: m for m in Message.objects.filter(pk__in=chosen, claimed_until=lease)}
+    return [rows[pk] for pk in chosen if pk in rows]
 
 
 def _send(route: Route, messages: list[Message]) -> dict[int, str]:

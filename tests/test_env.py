@@ -290,7 +290,7 @@ def test_the_wsgi_application_starts_warm_with_no_database_connection_to_inherit
         "from django.db import connections\n"
         "from vanphong.exchange import node\n"
         "print('vanphong.exchange.views' in sys.modules, 'vanphong.api.api' in sys.modules,\n"
-        "      'pypdf' in sys.modules and 'httpcore' in sys.modules,\n"
+        "      'pikepdf' in sys.modules and 'httpcore' in sys.modules,\n"
         "      node.private_key.cache_info().currsize,\n"
         "      node.key_path().exists(),\n"
         "      any(c.connection is not None for c in connections.all(initialized_only=True)))\n"

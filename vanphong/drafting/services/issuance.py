@@ -271,7 +271,9 @@ def _dispatch(
     counts = {"delivered": 0, "queued": 0, "paper": 0}
     sent: list[Entry] = []  # the exchange's audit rows, written with the dispatch's own
     # every line, read once: the pending ones are sent, and an exchange package lists them all
-    lines = list(doc.recipients.select_for_update(of=("self",)).select_related("organisation"))
+    # (with the organisations' parents, which a package built here names)
+    recipients = doc.recipients.select_for_update(of=("self",))
+    lines = list(recipients.select_related("organisation__parent"))
     places = [line.label for line in lines]
     for line in (x for x in lines if x.status == DispatchStatus.PENDING):
         if line.delivery == Delivery.INTERNAL and line.organisation is not None:
@@ -326,7 +328,7 @@ def outgoing_dispatch(*, actor: User, document: OutgoingDocument | int) -> dict[
             document=document,
             permission="drafting.issue",
             message="Chỉ văn thư của cơ quan ban hành phát hành văn bản.",
-            related=("organisation",),  # the exchange names it (and checks its identifier)
+            related=("organisation__parent",),  # the exchange names them (and checks its code)
         )
         if doc.status != OutStatus.ISSUED:
             workflow.check(doc, OutAction.DISPATCH)  # names the missing signature

@@ -487,3 +487,32 @@ def test_the_other_rows_of_a_batch_are_claimed_with_one_update_and_a_leased_one_
     assert net.transport.packages == [3]
     held.refresh_from_db()
     assert held.state == State.PENDING and held.claimed_until == other_lease
+
+
+def test_signatures_are_checked_before_the_transactions_that_store_what_they_sign(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a write transaction holds the whole database: the XML-DSig checks of the
+    packages (receiver) and of the statuses and receipts returned (sender) are made before."""
+    from django.db import connection
+
+    from vanphong.exchange.services import inbox
+
+    for i in range(2):
+        issue_to(net.demo, "btctu", summary=f"Văn bản kiểm tra chữ ký trước giao dịch số {i}")
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths: dict[str, list[int]] = {"package or status": [], "receipt": []}
+    verify, verify_receipt = inbox.edxml.verify, outbox_service.verify_receipt
+
+    def verify_counted(*args: Any, **kwargs: Any) -> Any:
+        depths["package or status"].append(len(connection.atomic_blocks))
+        return verify(*args, **kwargs)
+
+    def receipt_counted(*args: Any, **kwargs: Any) -> Any:
+        depths["receipt"].append(len(connection.atomic_blocks))
+        return verify_receipt(*args, **kwargs)
+
+    monkeypatch.setattr(inbox.edxml, "verify", verify_counted)
+    monkeypatch.setattr(outbox_service, "verify_receipt", receipt_counted)
+    assert net.deliver() == {"delivered": 2}
+    assert depths == {"package or status": [outside] * 4, "receipt": [outside] * 2}

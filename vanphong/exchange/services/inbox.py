@@ -207,43 +207,63 @@ def inbox_receive_batch(*, body: bytes, remote_addr: str = "", inline: bool = Fa
         return _refuse(body, sha, _Meta(), refusal, remote_addr, what="lô gói tin")
     lookups = Lookups(audit=[])
     checked = [_check_one(frame, lookups, [] if inline else None) for frame in frames]
-    answers = []
     with FileBatch() as kept, transaction.atomic():
-        for frame, sha, meta, statuses, result in checked:
-            try:
-                if isinstance(result, Refusal):
-                    raise result
-                answer = (
-                    result
-                    if isinstance(result, InboxAnswer)
-                    else _commit(result, remote_addr, lookups, statuses, kept)
-                )
-                texts = tuple(s.decode("utf-8") for s in statuses or ())
-                answers.append(batch.PackageAnswer(answer.status, answer.body, texts))
-            except Refusal as refusal:
-                answer = _refuse(frame, sha, meta, refusal, remote_addr, what="gói tin")
-                answers.append(batch.PackageAnswer(answer.status, answer.body, ()))
+        answers = [_take(frame, remote_addr, lookups, kept) for frame in checked]
         audit_record_many(lookups.audit or [])
     return InboxAnswer(200, batch.encode_answers(answers))
 
 
-_Frame = tuple[bytes, str, _Meta, list[bytes] | None, "_Checked | InboxAnswer | Refusal"]
+@dataclass
+class Frame:
+    """One package of a batch or of an answer, checked (`result`: ready to store, a replay's
+    answer or a refusal), and the statuses its storing writes for the sender (`inline`)."""
+
+    body: bytes
+    sha: str
+    meta: _Meta
+    inline: list[bytes] | None
+    result: _Checked | InboxAnswer | Refusal
 
 
-def _check_one(frame: bytes, lookups: Lookups, statuses: list[bytes] | None) -> _Frame:
-    sha, meta = hashlib.sha256(frame).hexdigest(), _Meta()
+def _check_one(body: bytes, lookups: Lookups, inline: list[bytes] | None = None) -> Frame:
+    sha, meta = hashlib.sha256(body).hexdigest(), _Meta()
     try:
-        return frame, sha, meta, statuses, _check(frame, sha, meta, lookups, statuses)
+        return Frame(body, sha, meta, inline, _check(body, sha, meta, lookups, inline))
     except Refusal as refusal:
-        return frame, sha, meta, statuses, refusal
+        return Frame(body, sha, meta, inline, refusal)
 
 
-def inbox_take_statuses(*, bodies: tuple[str, ...], remote_addr: str, lookups: Lookups) -> None:
-    """Status packages a peer returned with a receipt (`exchange.batch`): each checked and
-    stored exactly as if it had been posted to the inbox (a refusal is logged the same way).
-    Called in the transaction that records the receipt; `lookups` serves the whole answer."""
-    for text in bodies:
-        _receive_one(text.encode("utf-8"), remote_addr, lookups)
+def _take(
+    frame: Frame, remote: str, lookups: Lookups, kept: FileBatch | None = None
+) -> batch.PackageAnswer:
+    """Store a checked package (or log its refusal); in the caller's transaction."""
+    try:
+        if isinstance(frame.result, Refusal):
+            raise frame.result
+        answer = (
+            frame.result
+            if isinstance(frame.result, InboxAnswer)
+            else _commit(frame.result, remote, lookups, frame.inline, kept)
+        )
+        texts = tuple(s.decode("utf-8") for s in frame.inline or ())
+        return batch.PackageAnswer(answer.status, answer.body, texts)
+    except Refusal as refusal:
+        answer = _refuse(frame.body, frame.sha, frame.meta, refusal, remote, what="gói tin")
+        return batch.PackageAnswer(answer.status, answer.body, ())
+
+
+def inbox_check_statuses(*, bodies: tuple[str, ...], lookups: Lookups) -> list[Frame]:
+    """Status packages a peer returned with a receipt (`exchange.batch`), each checked as if it
+    had been posted to the inbox (XML, sender, signature: no write, so before the transaction
+    that records the receipt, which on SQLite holds the database's write lock)."""
+    return [_check_one(text.encode("utf-8"), lookups) for text in bodies]
+
+
+def inbox_take_statuses(*, frames: list[Frame], remote_addr: str, lookups: Lookups) -> None:
+    """Store the checked statuses (a refusal is logged the same way as a posted one's), in the
+    transaction that records the receipt; `lookups` serves the whole answer."""
+    for frame in frames:
+        _take(frame, remote_addr, lookups)
 
 
 def _log_refusal(

@@ -389,39 +389,57 @@ def _settle_all(
     transaction (were they stored apart, a stop in between would lose them: the row, delivered,
     is not posted again; a failure rolls the whole answer back and the rows are posted again,
     which the receiver answers the same). The audit rows of the answer, the statuses' included,
-    go in with one lock of the chain."""
+    go in with one lock of the chain. The receipts and the statuses are checked before it
+    (signatures, XML: no write): on SQLite the transaction holds the database's write lock, which
+    the văn thư's dispatch waits for."""
     from vanphong.exchange.services import inbox  # (inbox writes to the outbox: imported here)
 
     outcomes: dict[int, str] = {}
     lookups = inbox.Lookups(audit=[])
     assert lookups.audit is not None
     remote = urlsplit(route.url).netloc
+    checked = [
+        (
+            message,
+            answer,
+            _check_receipt(route, message, answer),
+            inbox.inbox_check_statuses(bodies=statuses, lookups=lookups) if statuses else [],
+        )
+        for message, answer, statuses in answered
+    ]
     with transaction.atomic():
-        for message, answer, statuses in answered:
-            outcome, entry = _settle(route, message, answer)
+        for message, answer, receipt, statuses in checked:
+            outcome, entry = _settle(route, message, answer, receipt)
             outcomes[message.pk] = outcome
             if entry is not None:
                 lookups.audit.append(entry)
             if statuses and outcome == "delivered":
-                inbox.inbox_take_statuses(bodies=statuses, remote_addr=remote, lookups=lookups)
+                inbox.inbox_take_statuses(frames=statuses, remote_addr=remote, lookups=lookups)
         audit_record_many(lookups.audit)
     return outcomes
 
 
-def _settle(route: Route, message: Message, answer: Answer) -> tuple[str, Entry | None]:
+def _check_receipt(route: Route, message: Message, answer: Answer) -> tuple[bool, str]:
+    """Whether a 200 answer's receipt is the peer's signed receipt for this row's bytes, and
+    why not."""
+    if answer.status != 200:
+        return False, ""
+    try:
+        fields = verify_receipt(
+            answer.body.decode("utf-8"), package_sha256=message.sha256, cert_pem=route.cert_pem
+        )
+    except (DomainError, UnicodeDecodeError) as exc:
+        return False, exc.message if isinstance(exc, DomainError) else "Biên nhận không đọc được."
+    logger.debug("exchange: receipt of %s from %s: %s", message.pk, message.to_identifier, fields)
+    return True, ""
+
+
+def _settle(
+    route: Route, message: Message, answer: Answer, receipt: tuple[bool, str]
+) -> tuple[str, Entry | None]:
     attempts = message.attempts + 1
     if answer.status == 200:
-        try:
-            fields = verify_receipt(
-                answer.body.decode("utf-8"),
-                package_sha256=message.sha256,
-                cert_pem=route.cert_pem,
-            )
-            verified, note = True, ""
-        except (DomainError, UnicodeDecodeError) as exc:
-            fields = {}
-            verified = False
-            note = exc.message if isinstance(exc, DomainError) else "Biên nhận không đọc được."
+        verified, note = receipt
         Message.objects.filter(pk=message.pk).update(
             state=State.DELIVERED,
             attempts=attempts,
@@ -433,7 +451,6 @@ def _settle(route: Route, message: Message, answer: Answer) -> tuple[str, Entry 
             last_error=note[:500],
             target_url=route.url[:500],
         )
-        logger.debug("exchange: delivered %s to %s: %s", message.pk, message.to_identifier, fields)
         return "delivered", _entry(
             message,
             "exchange.delivered",

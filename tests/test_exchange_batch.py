@@ -493,7 +493,8 @@ def test_signatures_are_checked_before_the_transactions_that_store_what_they_sig
     net: Net, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite a write transaction holds the whole database: the XML-DSig checks of the
-    packages (receiver) and of the statuses and receipts returned (sender) are made before."""
+    packages (receiver) and of the statuses and receipts returned (sender), and the signing of
+    the receipts given, are made before."""
     from django.db import connection
 
     from vanphong.exchange.services import inbox
@@ -501,8 +502,13 @@ def test_signatures_are_checked_before_the_transactions_that_store_what_they_sig
     for i in range(2):
         issue_to(net.demo, "btctu", summary=f"Văn bản kiểm tra chữ ký trước giao dịch số {i}")
     outside = len(connection.atomic_blocks)  # the test's own transaction
-    depths: dict[str, list[int]] = {"package or status": [], "receipt": []}
+    depths: dict[str, list[int]] = {"package or status": [], "receipt": [], "signed": []}
     verify, verify_receipt = inbox.edxml.verify, outbox_service.verify_receipt
+    make_receipt = inbox.make_receipt
+
+    def signed_counted(**kwargs: Any) -> str:
+        depths["signed"].append(len(connection.atomic_blocks))
+        return make_receipt(**kwargs)
 
     def verify_counted(*args: Any, **kwargs: Any) -> Any:
         depths["package or status"].append(len(connection.atomic_blocks))
@@ -514,5 +520,11 @@ def test_signatures_are_checked_before_the_transactions_that_store_what_they_sig
 
     monkeypatch.setattr(inbox.edxml, "verify", verify_counted)
     monkeypatch.setattr(outbox_service, "verify_receipt", receipt_counted)
+    monkeypatch.setattr(inbox, "make_receipt", signed_counted)
     assert net.deliver() == {"delivered": 2}
-    assert depths == {"package or status": [outside] * 4, "receipt": [outside] * 2}
+    # the receipts given (for the packages, for the statuses) are signed before as well
+    assert depths == {
+        "package or status": [outside] * 4,
+        "receipt": [outside] * 2,
+        "signed": [outside] * 4,
+    }

@@ -350,6 +350,7 @@ class _Checked:
     package: edxml.Package
     local: list[str]
     relay: list[str]
+    receipt: str  # signed here before the transaction (a signature is CPU time, not a write)
 
 
 def _receive(
@@ -411,7 +412,10 @@ def _check(
     meta.signature_ok = True
     meta.signature_note = f"Hợp lệ, chứng thư {cert_fingerprint(peer.certificate_pem)[:16]}…"
     local, relay = _split(destinations, lookups.served_identifiers())
-    return _Checked(body, sha, meta, package, local, relay)
+    receipt = make_receipt(
+        package_sha256=sha, document_id=meta.document_id, sender=meta.sender, receiver=meta.to
+    )
+    return _Checked(body, sha, meta, package, local, relay, receipt)
 
 
 def _commit(
@@ -424,22 +428,11 @@ def _commit(
     """Store a checked package in its own transaction (a savepoint inside the caller's): all
     of it or, on a refusal, none of it, its files included. `kept` takes over the files stored,
     to remove them if the caller's transaction fails later."""
-    c, audited = checked, len(lookups.audit or ())
+    audited = len(lookups.audit or ())
     try:
         try:
             with FileBatch() as files, transaction.atomic():
-                answer = _store(
-                    c.body,
-                    c.sha,
-                    c.meta,
-                    c.package,
-                    c.local,
-                    c.relay,
-                    remote,
-                    files,
-                    inline,
-                    lookups,
-                )
+                answer = _store(checked, remote, files, inline, lookups)
         except BaseException:
             if lookups.audit is not None:
                 del lookups.audit[audited:]  # rolled back with the package
@@ -447,7 +440,7 @@ def _commit(
                 inline.clear()
             raise
     except IntegrityError:
-        stored = _stored_receipt(c.sha)  # a concurrent delivery of the same bytes won
+        stored = _stored_receipt(checked.sha)  # a concurrent delivery of the same bytes won
         if stored is not None:
             return _again(stored, inline)
         raise Refusal(409, "conflict", "Gói tin đang được xử lý; hãy gửi lại sau.") from None
@@ -501,17 +494,14 @@ def _relayable(identifier: str) -> bool:
 
 
 def _store(
-    body: bytes,
-    sha: str,
-    meta: _Meta,
-    package: edxml.Package,
-    local: list[str],
-    relay: list[str],
+    checked: _Checked,
     remote: str,
     batch: FileBatch,
     inline: list[bytes] | None,
     lookups: Lookups,
 ) -> InboxAnswer:
+    body, sha, meta, package = checked.body, checked.sha, checked.meta, checked.package
+    local, relay, receipt = checked.local, checked.relay, checked.receipt
     # a status names the dispatch it is about: found first, so that the row is written with it
     dispatch = (
         _dispatch_for(package)
@@ -519,9 +509,6 @@ def _store(
         and isinstance(package, edxml.StatusPackage)
         and str(package.status_code) != StatusCode.RECALL_REQUESTED
         else None
-    )
-    receipt = make_receipt(
-        package_sha256=sha, document_id=meta.document_id, sender=meta.sender, receiver=meta.to
     )
     message = Message.objects.create(
         direction=Direction.IN,

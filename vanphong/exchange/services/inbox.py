@@ -54,7 +54,7 @@ from vanphong.exchange.models import (
 )
 from vanphong.exchange.node import cert_fingerprint, identity, make_receipt, served_identifiers
 from vanphong.exchange.services import outbox
-from vanphong.exchange.services.statuses import emit_status
+from vanphong.exchange.services.statuses import send_status
 from vanphong.files.store import FileBatch
 
 logger = logging.getLogger(__name__)
@@ -439,6 +439,12 @@ def _commit(
             if inline:
                 inline.clear()
             raise
+    except Refusal as refusal:
+        # the same bytes twice in one batch: the second finds the first's arrival, not a conflict
+        stored = _stored_receipt(checked.sha) if refusal.code == "conflict" else None
+        if stored is None:
+            raise
+        return _again(stored, inline)
     except IntegrityError:
         stored = _stored_receipt(checked.sha)  # a concurrent delivery of the same bytes won
         if stored is not None:
@@ -510,6 +516,16 @@ def _store(
         and str(package.status_code) != StatusCode.RECALL_REQUESTED
         else None
     )
+    # a document's arrivals first, so that the row is written with the first (no UPDATE after)
+    recall = (
+        isinstance(package, edxml.DocumentPackage)
+        and package.business_type == edxml.BusinessType.RECALL
+    )
+    arrivals = (
+        [_arrive(package, dest, batch, inline, lookups) for dest in local]
+        if isinstance(package, edxml.DocumentPackage) and not recall
+        else []
+    )
     message = Message.objects.create(
         direction=Direction.IN,
         kind=meta.kind,
@@ -528,10 +544,12 @@ def _store(
         remote_addr=remote[:64],
         receipt=receipt,
         dispatch=dispatch,
+        arrival=arrivals[0] if arrivals else None,
     )
     for dest in local:
         if isinstance(package, edxml.DocumentPackage):
-            _arrive(message, package, dest, batch, inline, lookups)
+            if recall:
+                _recall_package(message, package, dest, lookups)
         else:
             _status_arrived(message, package, dest, dispatch)
     for dest in relay:
@@ -577,25 +595,29 @@ def sender_organisation(identifier: str, name: str) -> Organisation:
     )
 
 
+def _recall_package(
+    message: Message, package: edxml.DocumentPackage, dest: str, lookups: Lookups
+) -> None:
+    """A document package of business type "recall" (thu hồi): the sender asks for it back."""
+    _recall_requested(
+        message,
+        sender=package.from_organ.organ_id,
+        document_id=(package.business.document_id if package.business else "")
+        or package.document_id,
+        organisation=lookups.served_organisation(dest),
+        reason=package.business.reason if package.business else "",
+    )
+
+
 def _arrive(
-    message: Message,
     package: edxml.DocumentPackage,
     dest: str,
     batch: FileBatch,
     inline: list[bytes] | None,
     lookups: Lookups,
-) -> None:
+) -> Arrival:
+    """The arrival of a document for the organisation `dest`, its files, and its status 01."""
     organisation = lookups.served_organisation(dest)
-    if package.business_type == edxml.BusinessType.RECALL:
-        _recall_requested(
-            message,
-            sender=package.from_organ.organ_id,
-            document_id=(package.business.document_id if package.business else "")
-            or package.document_id,
-            organisation=organisation,
-            reason=package.business.reason if package.business else "",
-        )
-        return
     earlier = Arrival.objects.filter(
         sender_identifier=package.from_organ.organ_id,
         document_id=package.document_id,
@@ -627,6 +649,7 @@ def _arrive(
         urgency=data.urgency,
         page_count=data.page_count,
         due_date=data.due_date,
+        statuses_sent=[StatusCode.ARRIVED],  # written below, with the arrival
     )
     for attachment in package.attachments:
         try:
@@ -634,16 +657,14 @@ def _arrive(
         except DomainError as exc:
             raise Refusal(422, "bad_content", exc.message) from None
         ArrivalFile.objects.create(arrival=arrival, blob=blob, name=attachment.name[:255])
-    if message.arrival_id is None:
-        message.arrival = arrival
-        Message.objects.filter(pk=message.pk).update(arrival=arrival)
-    emit_status(
+    send_status(
         arrival=arrival,
         code=StatusCode.ARRIVED,
         description="Phần mềm đã nhận, chờ văn thư tiếp nhận.",
         inline=inline,
     )
     _notify_clerks(arrival, lookups)
+    return arrival
 
 
 def _notify_clerks(arrival: Arrival, lookups: Lookups | None = None) -> None:

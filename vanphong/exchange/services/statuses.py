@@ -62,6 +62,23 @@ def emit_status(
     Returns False when this status was already sent (01..06 go once)."""
     if code in ONCE and code in arrival.statuses_sent:
         return False
+    send_status(arrival=arrival, code=code, description=description, staff=staff, inline=inline)
+    if code in ONCE:
+        arrival.statuses_sent = [*arrival.statuses_sent, code]
+        Arrival.objects.filter(pk=arrival.pk).update(statuses_sent=arrival.statuses_sent)
+    return True
+
+
+def send_status(
+    *,
+    arrival: Arrival,
+    code: str,
+    description: str,
+    staff: str = "",
+    inline: list[bytes] | None = None,
+) -> None:
+    """Build, sign and queue (or add to `inline`) one status package about `arrival`, which the
+    caller has recorded in `statuses_sent` (`emit_status` does both)."""
     organisation = arrival.organisation
     body = packages.build_status(
         sender=organisation,
@@ -84,10 +101,6 @@ def emit_status(
         arrival=arrival,
         inline=inline,
     )
-    if code in ONCE:
-        arrival.statuses_sent = [*arrival.statuses_sent, code]
-        Arrival.objects.filter(pk=arrival.pk).update(statuses_sent=arrival.statuses_sent)
-    return True
 
 
 def on_document_event(event: DocumentEvent) -> None:

@@ -215,6 +215,25 @@ def test_a_batch_reads_the_directory_once_for_all_its_packages(net: Net) -> None
     assert sum('FROM "core_user"' in q for q in sql) == 1
 
 
+def test_an_arrival_is_stored_with_inserts_only_and_the_same_bytes_again_find_it(
+    net: Net,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    body = signed_package(VPTU, BTCTU)
+    with CaptureQueriesContext(connection) as queries:
+        answer = inbox_receive_batch(body=batch.encode([body, body]))
+    answers = batch.decode_answers(answer.body.encode(), 2) or []
+    assert [a.status for a in answers] == [200, 200]
+    assert answers[0].body == answers[1].body  # the same receipt, not a conflict
+    assert Arrival.objects.count() == 1
+    assert Arrival.objects.get().statuses_sent == ["01"]
+    # the arrival before the message row that names it, its 01 recorded as it is written
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert not [q for q in updates if '"exchange_message"' in q or '"exchange_arrival"' in q]
+
+
 def test_a_woken_delivery_whose_row_went_in_another_batch_writes_nothing(net: Net) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -54,7 +54,7 @@ from vanphong.exchange.models import (
 )
 from vanphong.exchange.node import cert_fingerprint, identity, make_receipt, served_identifiers
 from vanphong.exchange.services import outbox
-from vanphong.exchange.services.statuses import send_status
+from vanphong.exchange.services.statuses import emit_status
 from vanphong.files.store import FileBatch
 
 logger = logging.getLogger(__name__)
@@ -517,13 +517,11 @@ def _store(
         else None
     )
     # a document's arrivals first, so that the row is written with the first (no UPDATE after)
-    recall = (
-        isinstance(package, edxml.DocumentPackage)
-        and package.business_type == edxml.BusinessType.RECALL
-    )
+    document = package if isinstance(package, edxml.DocumentPackage) else None
+    recall = document is not None and document.business_type == edxml.BusinessType.RECALL
     arrivals = (
-        [_arrive(package, dest, batch, inline, lookups) for dest in local]
-        if isinstance(package, edxml.DocumentPackage) and not recall
+        [_arrive(document, dest, batch, inline, lookups) for dest in local]
+        if document is not None and not recall
         else []
     )
     message = Message.objects.create(
@@ -547,11 +545,10 @@ def _store(
         arrival=arrivals[0] if arrivals else None,
     )
     for dest in local:
-        if isinstance(package, edxml.DocumentPackage):
-            if recall:
-                _recall_package(message, package, dest, lookups)
-        else:
+        if isinstance(package, edxml.StatusPackage):
             _status_arrived(message, package, dest, dispatch)
+        elif recall:
+            _recall_package(message, package, dest, lookups)
     for dest in relay:
         outbox.enqueue(
             kind=meta.kind,
@@ -649,7 +646,7 @@ def _arrive(
         urgency=data.urgency,
         page_count=data.page_count,
         due_date=data.due_date,
-        statuses_sent=[StatusCode.ARRIVED],  # written below, with the arrival
+        statuses_sent=[StatusCode.ARRIVED],  # sent below (no UPDATE of the row after)
     )
     for attachment in package.attachments:
         try:
@@ -657,11 +654,12 @@ def _arrive(
         except DomainError as exc:
             raise Refusal(422, "bad_content", exc.message) from None
         ArrivalFile.objects.create(arrival=arrival, blob=blob, name=attachment.name[:255])
-    send_status(
+    emit_status(
         arrival=arrival,
         code=StatusCode.ARRIVED,
         description="Phần mềm đã nhận, chờ văn thư tiếp nhận.",
         inline=inline,
+        recorded=True,
     )
     _notify_clerks(arrival, lookups)
     return arrival

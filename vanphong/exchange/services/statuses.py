@@ -56,29 +56,15 @@ def emit_status(
     description: str,
     staff: str = "",
     inline: list[bytes] | None = None,
+    recorded: bool = False,
 ) -> bool:
     """Queue a status package about `arrival` for its sender (caller's transaction), or with
     `inline` add it to the answer being given to the sender (`outbox.enqueue`).
-    Returns False when this status was already sent (01..06 go once)."""
-    if code in ONCE and code in arrival.statuses_sent:
+    Returns False when this status was already sent (01..06 go once). `recorded`: the caller
+    wrote `code` into `statuses_sent` with the arrival's row (a new arrival's 01), so there is
+    nothing to check nor to write back."""
+    if code in ONCE and code in arrival.statuses_sent and not recorded:
         return False
-    send_status(arrival=arrival, code=code, description=description, staff=staff, inline=inline)
-    if code in ONCE:
-        arrival.statuses_sent = [*arrival.statuses_sent, code]
-        Arrival.objects.filter(pk=arrival.pk).update(statuses_sent=arrival.statuses_sent)
-    return True
-
-
-def send_status(
-    *,
-    arrival: Arrival,
-    code: str,
-    description: str,
-    staff: str = "",
-    inline: list[bytes] | None = None,
-) -> None:
-    """Build, sign and queue (or add to `inline`) one status package about `arrival`, which the
-    caller has recorded in `statuses_sent` (`emit_status` does both)."""
     organisation = arrival.organisation
     body = packages.build_status(
         sender=organisation,
@@ -101,6 +87,10 @@ def send_status(
         arrival=arrival,
         inline=inline,
     )
+    if code in ONCE and not recorded:
+        arrival.statuses_sent = [*arrival.statuses_sent, code]
+        Arrival.objects.filter(pk=arrival.pk).update(statuses_sent=arrival.statuses_sent)
+    return True
 
 
 def on_document_event(event: DocumentEvent) -> None:

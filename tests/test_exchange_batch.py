@@ -14,6 +14,7 @@ from tests import exchange_support
 from tests.exchange_support import Net, issue_to, signed_package
 from vanphong.core.models import AuditEvent
 from vanphong.exchange import batch, edxml
+from vanphong.exchange import node as exchange_node
 from vanphong.exchange.edxml import samples
 from vanphong.exchange.models import Arrival, Direction, Dispatch, Message, State, StatusEntry
 from vanphong.exchange.services import inbox_receive, inbox_receive_batch
@@ -547,3 +548,51 @@ def test_signatures_are_checked_before_the_transactions_that_store_what_they_sig
         "receipt": [outside] * 2,
         "signed": [outside] * 4,
     }
+
+
+def _package(number: int) -> bytes:
+    package = samples.document_package(
+        sender=samples.organ(VPTU, "Cơ quan gửi"),
+        recipients=[samples.organ(BTCTU, "Cơ quan nhận")],
+        number=number,
+        files=[("van-ban.pdf", samples.pdf_bytes(title=f"Van ban {number}"))],
+    )
+    key = exchange_node.identity()
+    return edxml.sign(edxml.write(package), key_pem=key.key_pem, cert_pem=key.cert_pem)
+
+
+def test_the_clerks_hear_of_each_arrival_of_a_batch_in_one_job_and_of_no_refused_one(
+    net: Net, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vanphong.core.models import Role, User
+    from vanphong.notifications import tasks
+    from vanphong.notifications.models import Notification
+
+    jobs: list[int] = []
+    real = tasks.notify_many
+
+    def counted(**kwargs: Any) -> Any:
+        jobs.append(len(kwargs["notices"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(tasks, "notify_many", counted)
+
+    clerks = set(
+        User.objects.filter(
+            organisation__identifier=BTCTU, is_active=True, roles__role=Role.VAN_THU
+        ).values_list("pk", flat=True)
+    )
+    assert clerks
+    tampered = bytearray(_package(80))
+    position = tampered.index(b"JVBER", tampered.index(b"AttachmentEncoded")) + 8
+    tampered[position] = ord("A") if tampered[position] != ord("A") else ord("B")
+    frames = [_package(78), bytes(tampered), _package(79)]
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = inbox_receive_batch(body=batch.encode(frames))
+    assert [a["status"] for a in json.loads(answer.body)["answers"]] == [200, 422, 200]
+    sent = Notification.objects.filter(kind="exchange")
+    assert {n.user_id for n in sent} == clerks
+    titles = sorted({n.title for n in sent})
+    assert len(titles) == 2 and all(t.startswith("Văn bản điện tử đến 7") for t in titles)
+    assert sent.count() == 2 * len(clerks)
+    assert jobs == [2]  # one job for the batch, with the two arrivals' notices

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from vanphong.documents import services
 from vanphong.documents.tasks import send_deadline_reminders
 from vanphong.notifications.models import Notification
-from vanphong.notifications.services import notification_send
+from vanphong.notifications.services import notification_send, notification_send_many
 
 TODAY = dt.date.today()
 
@@ -268,6 +268,24 @@ def test_an_email_goes_out_with_a_link_when_smtp_is_configured(demo, settings):
     assert "Xem chi tiết: https://vanphong.tinhuy.example/x/" in message.body
     note.refresh_from_db()
     assert note.emailed_at is not None
+
+
+def test_many_notices_are_written_at_once_to_the_active_users_only_and_emailed(demo, settings):
+    settings.EMAIL_ENABLED = True
+    clerk, officer = demo.user("vanthu"), demo.user("chuyenvien")
+    officer.is_active = False
+    officer.save(update_fields=["is_active"])
+    notes = notification_send_many(
+        notices=[([clerk.pk, officer.pk], "Văn bản điện tử đến 1"), ([clerk.pk], "Văn bản 2")],
+        kind="exchange",
+    )
+    assert [n.pk for n in notes] == list(
+        Notification.objects.order_by("id").values_list("id", flat=True)
+    )
+    assert _titles("vanthu") == ["Văn bản điện tử đến 1", "Văn bản 2"]
+    assert _titles("chuyenvien") == []
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
 
 
 def test_no_email_without_smtp(demo, settings):

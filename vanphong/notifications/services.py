@@ -68,6 +68,28 @@ def notification_send(
     return created
 
 
+def notification_send_many(
+    *, notices: Iterable[tuple[Iterable[int], str]], kind: str
+) -> list[Notification]:
+    """Several notifications written at once (the arrivals of one exchange request, each to its
+    organisation's văn thư): the users read once, one INSERT, in one transaction, so a retried
+    job has sent all of them or none."""
+    wanted = [(list(user_ids), title) for user_ids, title in notices]
+    users = User.objects.filter(pk__in={pk for ids, _ in wanted for pk in ids}, is_active=True)
+    active = {user.pk: user for user in users}
+    rows = [
+        Notification(user=active[pk], kind=kind, title=title[:300])
+        for ids, title in wanted
+        for pk in ids
+        if pk in active
+    ]
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(rows)
+    if settings.EMAIL_ENABLED and created:
+        _email(created)
+    return created
+
+
 def notification_mark_read(*, actor: User, ids: Iterable[int] | None = None) -> int:
     """Mark the actor's own notifications read (all of them when `ids` is None)."""
     qs = Notification.objects.filter(user=actor, read_at__isnull=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from huey.contrib.djhuey import db_task
 
-from vanphong.notifications.services import notification_send
+from vanphong.notifications.services import notification_send, notification_send_many
 
 
 @db_task(retries=3, retry_delay=30)
@@ -14,3 +14,9 @@ def notify_users(
 ) -> int:
     url = reverse("documents:detail", args=[document_id]) if document_id else ""
     return len(notification_send(user_ids=user_ids, title=title, kind=kind, url=url))
+
+
+@db_task(retries=3, retry_delay=30)
+def notify_many(*, notices: list[tuple[list[int], str]], kind: str) -> int:
+    """Many notifications in one job (`notification_send_many`)."""
+    return len(notification_send_many(notices=notices, kind=kind))

@@ -27,6 +27,7 @@ from vanphong.drafting.models import (
     Recipient,
     ReviewStep,
     StepStatus,
+    lines_in_order,
 )
 from vanphong.drafting.services.common import (
     begin,
@@ -273,7 +274,7 @@ def _dispatch(
     # every line, read once: the pending ones are sent, and an exchange package lists them all
     # (with the organisations' parents, which a package built here names)
     recipients = doc.recipients.select_for_update(of=("self",))
-    lines = list(recipients.select_related("organisation__parent"))
+    lines = lines_in_order(recipients.select_related("organisation__parent"))
     places = [line.label for line in lines]
     for line in (x for x in lines if x.status == DispatchStatus.PENDING):
         if line.delivery == Delivery.INTERNAL and line.organisation is not None:

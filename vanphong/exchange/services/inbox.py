@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -94,7 +95,9 @@ class Lookups:
 
     With `audit` (a list), the audit rows of the packages stored are added to it instead of
     written one by one: the caller writes them with one lock of the chain, in the transaction
-    that stores the packages (`outbox._settle_all`)."""
+    that stores the packages (`outbox._settle_all`). With `notices` (a list), the văn thư's
+    notifications of the arrivals are gathered there after commit and go as one job
+    (`send_notices`, which the caller registers after storing the packages)."""
 
     served: set[str] | None = None
     peers: dict[str, Peer | None] = field(default_factory=dict)
@@ -102,6 +105,7 @@ class Lookups:
     senders: dict[str, Organisation] = field(default_factory=dict)
     clerks: dict[int, list[int]] = field(default_factory=dict)
     audit: list[Entry] | None = None
+    notices: list[tuple[list[int], str]] | None = None
 
     def served_identifiers(self) -> set[str]:
         if self.served is None:
@@ -145,6 +149,28 @@ class Lookups:
             audit_record_many([entry])
         else:
             self.audit.append(entry)
+
+    def notify(self, user_ids: list[int], title: str) -> None:
+        """Tell the văn thư after commit: gathered in `notices` when there is that list (a
+        package rolled back with its savepoint adds nothing), else one job now."""
+        if self.notices is None:
+            from vanphong.notifications.tasks import notify_users
+
+            transaction.on_commit(
+                lambda: notify_users(user_ids=user_ids, title=title, kind="exchange"),
+                robust=True,
+            )
+        else:
+            transaction.on_commit(partial(self.notices.append, (user_ids, title)), robust=True)
+
+    def send_notices(self) -> None:
+        """The gathered notifications, as one job (registered with `transaction.on_commit`
+        after the packages were stored, so it runs after every `notify` of the transaction)."""
+        if self.notices:
+            from vanphong.notifications.tasks import notify_many
+
+            notify_many(notices=list(self.notices), kind="exchange")
+            self.notices.clear()
 
 
 def inbox_receive(*, body: bytes, remote_addr: str = "") -> InboxAnswer:
@@ -205,11 +231,12 @@ def inbox_receive_batch(*, body: bytes, remote_addr: str = "", inline: bool = Fa
         refusal = Refusal(400, "malformed_batch", str(exc))
         sha = hashlib.sha256(body).hexdigest()
         return _refuse(body, sha, _Meta(), refusal, remote_addr, what="lô gói tin")
-    lookups = Lookups(audit=[])
+    lookups = Lookups(audit=[], notices=[])
     checked = [_check_one(frame, lookups, [] if inline else None) for frame in frames]
     with FileBatch() as kept, transaction.atomic():
         answers = [_take(frame, remote_addr, lookups, kept) for frame in checked]
         audit_record_many(lookups.audit or [])
+        transaction.on_commit(lookups.send_notices, robust=True)
     return InboxAnswer(200, batch.encode_answers(answers))
 
 
@@ -666,17 +693,11 @@ def _arrive(
 
 
 def _notify_clerks(arrival: Arrival, lookups: Lookups | None = None) -> None:
-    ids = (lookups or Lookups()).clerk_ids(arrival.organisation_id)
-    if not ids:
-        return
-    title = f"Văn bản điện tử đến {arrival.code_notation} từ {arrival.sender.full_name}"[:200]
-
-    def send() -> None:
-        from vanphong.notifications.tasks import notify_users
-
-        notify_users(user_ids=ids, title=title, kind="exchange")
-
-    transaction.on_commit(send, robust=True)
+    lookups = lookups or Lookups()
+    ids = lookups.clerk_ids(arrival.organisation_id)
+    if ids:
+        title = f"Văn bản điện tử đến {arrival.code_notation} từ {arrival.sender.full_name}"
+        lookups.notify(ids, title[:200])
 
 
 def _dispatch_for(package: edxml.StatusPackage) -> Dispatch:

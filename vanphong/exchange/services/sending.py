@@ -20,6 +20,7 @@ from vanphong.drafting.models import (
     OutgoingDocument,
     OutStatus,
     Recipient,
+    lines_in_order,
 )
 from vanphong.exchange import packages
 from vanphong.exchange.models import Dispatch, Kind, Message, State, StatusCode, StatusEntry
@@ -80,14 +81,17 @@ def exchange_prepare(*, actor: User, document: OutgoingDocument | int) -> dict[i
     builds it again otherwise."""
     pk = document if isinstance(document, int) else document.pk
     related = ("organisation__parent", "doc_type", "signer", "final_pdf")
-    doc = OutgoingDocument.objects.select_related(*related).filter(pk=pk).first()
-    if doc is None or doc.status != OutStatus.ISSUED:
+    try:  # get(), not first(): no ORDER BY to compile (see `lines_in_order`)
+        doc = OutgoingDocument.objects.select_related(*related).get(pk=pk)
+    except OutgoingDocument.DoesNotExist:
+        return {}
+    if doc.status != OutStatus.ISSUED:
         return {}
     if exchange_refusal(doc) or not can(actor, "drafting.issue", doc):
         return {}
     # every line (the package lists them all), with the organisation and its parent, which the
     # package names
-    lines = list(doc.recipients.select_related("organisation__parent"))
+    lines = lines_in_order(doc.recipients.select_related("organisation__parent"))
     places = [line.label for line in lines]
     prepared = {}
     for line in lines:
@@ -140,9 +144,8 @@ def exchange_enqueue(
     if recipient is None or not recipient.identifier:
         raise DomainError(f"Nơi nhận “{line.label}” chưa có mã định danh để gửi liên thông.")
     document_id = packages.document_id_for(doc)
-    existing = Dispatch.objects.filter(
-        document_id=document_id, to_identifier=recipient.identifier
-    ).first()
+    same = Dispatch.objects.filter(document_id=document_id, to_identifier=recipient.identifier)
+    existing = next(iter(same.order_by()[:1]), None)
     if existing is not None:  # dispatch run twice: the outbox already holds the package
         return existing
     places = _places(doc) if places is None else places

@@ -437,6 +437,25 @@ def test_recall_request_13_answered_15_cancels_and_16_keeps(net: Net) -> None:
         recall_answer(actor=clerk, arrival=two, accept=True)  # already answered
 
 
+def test_the_receiving_clerk_is_told_of_an_arrival_and_of_a_recall_request_with_its_link(
+    net: Net, django_capture_on_commit_callbacks: Any
+) -> None:
+    from vanphong.notifications.models import Notification
+
+    doc = issue_to(net.demo, "btctu", summary="V/v văn bản sẽ bị thu hồi")
+    with django_capture_on_commit_callbacks(execute=True):
+        net.deliver()
+    outgoing_recall(actor=net.demo.user("vanthu"), document=doc, reason="Ban hành nhầm")
+    with django_capture_on_commit_callbacks(execute=True):
+        net.deliver()
+    told = Notification.objects.filter(user=net.demo.user("vanthubtc"), kind="exchange")
+    link = f"/lien-thong/den/{_arrival(doc).pk}/"
+    assert [(n.title.split(f" {doc.notation} ")[0], n.url) for n in told.order_by("id")] == [
+        ("Văn bản điện tử đến", link),
+        ("Nơi gửi đề nghị thu hồi văn bản điện tử", link),
+    ]
+
+
 def test_refusing_an_arrival_sends_status_02_with_the_reason(net: Net) -> None:
     doc = issue_to(net.demo, "btctu")
     net.deliver()

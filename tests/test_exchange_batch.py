@@ -595,4 +595,8 @@ def test_the_clerks_hear_of_each_arrival_of_a_batch_in_one_job_and_of_no_refused
     titles = sorted({n.title for n in sent})
     assert len(titles) == 2 and all(t.startswith("Văn bản điện tử đến 7") for t in titles)
     assert sent.count() == 2 * len(clerks)
+    # each opens its arrival
+    assert {n.url for n in sent} == {
+        f"/lien-thong/den/{pk}/" for pk in Arrival.objects.values_list("pk", flat=True)
+    }
     assert jobs == [2]  # one job for the batch, with the two arrivals' notices

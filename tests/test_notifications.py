@@ -276,7 +276,10 @@ def test_many_notices_are_written_at_once_to_the_active_users_only_and_emailed(d
     officer.is_active = False
     officer.save(update_fields=["is_active"])
     notes = notification_send_many(
-        notices=[([clerk.pk, officer.pk], "Văn bản điện tử đến 1"), ([clerk.pk], "Văn bản 2")],
+        notices=[
+            ([clerk.pk, officer.pk], "Văn bản điện tử đến 1", "/lien-thong/den/1/"),
+            ([clerk.pk], "Văn bản 2", ""),
+        ],
         kind="exchange",
     )
     assert [n.pk for n in notes] == list(
@@ -284,6 +287,7 @@ def test_many_notices_are_written_at_once_to_the_active_users_only_and_emailed(d
     )
     assert _titles("vanthu") == ["Văn bản điện tử đến 1", "Văn bản 2"]
     assert _titles("chuyenvien") == []
+    assert [n.url for n in notes] == ["/lien-thong/den/1/", ""]
     assert len(mail.outbox) == 2
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
 

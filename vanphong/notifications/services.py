@@ -69,17 +69,17 @@ def notification_send(
 
 
 def notification_send_many(
-    *, notices: Iterable[tuple[Iterable[int], str]], kind: str
+    *, notices: Iterable[tuple[Iterable[int], str, str]], kind: str
 ) -> list[Notification]:
-    """Several notifications written at once (the arrivals of one exchange request, each to its
-    organisation's văn thư): the users read once, one INSERT, in one transaction, so a retried
-    job has sent all of them or none."""
-    wanted = [(list(user_ids), title) for user_ids, title in notices]
-    users = User.objects.filter(pk__in={pk for ids, _ in wanted for pk in ids}, is_active=True)
+    """Several notifications, each (users, title, link), written at once (the arrivals of one
+    exchange request, each to its organisation's văn thư): the users read once, one INSERT, in
+    one transaction, so a retried job has sent all of them or none."""
+    wanted = [(list(user_ids), title, url) for user_ids, title, url in notices]
+    users = User.objects.filter(pk__in={pk for ids, _, _ in wanted for pk in ids}, is_active=True)
     active = {user.pk: user for user in users}
     rows = [
-        Notification(user=active[pk], kind=kind, title=title[:300])
-        for ids, title in wanted
+        Notification(user=active[pk], kind=kind, title=title[:300], url=url[:300])
+        for ids, title, url in wanted
         for pk in ids
         if pk in active
     ]

@@ -17,6 +17,6 @@ def notify_users(
 
 
 @db_task(retries=3, retry_delay=30)
-def notify_many(*, notices: list[tuple[list[int], str]], kind: str) -> int:
+def notify_many(*, notices: list[tuple[list[int], str, str]], kind: str) -> int:
     """Many notifications in one job (`notification_send_many`)."""
     return len(notification_send_many(notices=notices, kind=kind))

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from vanphong.core.audit import Entry, audit_record, audit_record_many
@@ -105,7 +106,7 @@ class Lookups:
     senders: dict[str, Organisation] = field(default_factory=dict)
     clerks: dict[int, list[int]] = field(default_factory=dict)
     audit: list[Entry] | None = None
-    notices: list[tuple[list[int], str]] | None = None
+    notices: list[tuple[list[int], str, str]] | None = None
 
     def served_identifiers(self) -> set[str]:
         if self.served is None:
@@ -150,18 +151,18 @@ class Lookups:
         else:
             self.audit.append(entry)
 
-    def notify(self, user_ids: list[int], title: str) -> None:
+    def notify(self, user_ids: list[int], title: str, url: str) -> None:
         """Tell the văn thư after commit: gathered in `notices` when there is that list (a
-        package rolled back with its savepoint adds nothing), else one job now."""
+        package rolled back with its savepoint adds nothing), else as a job of its own."""
+        notice = (user_ids, title, url)
         if self.notices is None:
-            from vanphong.notifications.tasks import notify_users
+            from vanphong.notifications.tasks import notify_many
 
             transaction.on_commit(
-                lambda: notify_users(user_ids=user_ids, title=title, kind="exchange"),
-                robust=True,
+                lambda: notify_many(notices=[notice], kind="exchange"), robust=True
             )
         else:
-            transaction.on_commit(partial(self.notices.append, (user_ids, title)), robust=True)
+            transaction.on_commit(partial(self.notices.append, notice), robust=True)
 
     def send_notices(self) -> None:
         """The gathered notifications, as one job (registered with `transaction.on_commit`
@@ -692,12 +693,15 @@ def _arrive(
     return arrival
 
 
-def _notify_clerks(arrival: Arrival, lookups: Lookups | None = None) -> None:
+def _notify_clerks(
+    arrival: Arrival, lookups: Lookups | None = None, what: str = "Văn bản điện tử đến"
+) -> None:
+    """Tell the văn thư of the arrival's organisation (`what` happened), with its link."""
     lookups = lookups or Lookups()
     ids = lookups.clerk_ids(arrival.organisation_id)
     if ids:
-        title = f"Văn bản điện tử đến {arrival.code_notation} từ {arrival.sender.full_name}"
-        lookups.notify(ids, title[:200])
+        title = f"{what} {arrival.code_notation} từ {arrival.sender.full_name}"
+        lookups.notify(ids, title[:200], reverse("exchange:arrival", args=[arrival.pk]))
 
 
 def _dispatch_for(package: edxml.StatusPackage) -> Dispatch:
@@ -785,7 +789,7 @@ def _recall_requested(
     arrival.save(update_fields=["recall_state", "recall_reason", "recall_answer"])
     message.arrival = arrival
     message.save(update_fields=["arrival"])
-    _notify_clerks(arrival)
+    _notify_clerks(arrival, what="Nơi gửi đề nghị thu hồi văn bản điện tử")
 
 
 def inbox_refuse_unread(

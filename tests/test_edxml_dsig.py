@@ -67,6 +67,29 @@ def test_good_signature_verifies_and_the_package_still_reads(curve: bool) -> Non
     assert summary.signature_method.endswith("ecdsa-sha256" if curve else "rsa-sha256")
 
 
+@pytest.mark.parametrize("curve", [False, True], ids=["rsa", "ecdsa"])
+def test_our_signature_is_one_signxml_verifies_on_its_own(curve: bool) -> None:
+    """The signature is built by vanphong, not by signxml's signer: signxml's verifier, used
+    directly, accepts it and gives back the whole package as what was signed."""
+    from signxml import XMLVerifier
+
+    ident = identity("sender", curve=curve)
+    data = signed(curve=curve)
+    cert = x509.load_pem_x509_certificate(ident.cert_pem)
+    verified = XMLVerifier().verify(data, x509_cert=cert, expect_references=1)
+    signed_data = verified.signed_xml
+    assert signed_data is not None
+    assert etree.QName(signed_data).localname == "edXML"
+    assert not list(signed_data.iter(f"{{{DSIG_NS}}}Signature"))  # the enveloped one removed
+
+
+def test_writing_and_signing_in_one_pass_gives_the_same_bytes() -> None:
+    ident = identity("sender")
+    once = edxml.write_signed(package(), key_pem=ident.key_pem, cert_pem=ident.cert_pem)
+    assert once == signed()  # RSA PKCS#1 v1.5 signatures are deterministic
+    assert edxml.parse(once) == package()
+
+
 def test_signing_certificate_is_the_senders() -> None:
     carried = edxml.signing_certificate(signed())
     assert carried is not None

@@ -523,7 +523,7 @@ def test_signatures_are_checked_before_the_transactions_that_store_what_they_sig
         issue_to(net.demo, "btctu", summary=f"Văn bản kiểm tra chữ ký trước giao dịch số {i}")
     outside = len(connection.atomic_blocks)  # the test's own transaction
     depths: dict[str, list[int]] = {"package or status": [], "receipt": [], "signed": []}
-    verify, verify_receipt = inbox.edxml.verify, outbox_service.verify_receipt
+    verify, verify_receipt = inbox.edxml.verify_tree, outbox_service.verify_receipt
     make_receipt = inbox.make_receipt
 
     def signed_counted(**kwargs: Any) -> str:
@@ -538,7 +538,7 @@ def test_signatures_are_checked_before_the_transactions_that_store_what_they_sig
         depths["receipt"].append(len(connection.atomic_blocks))
         return verify_receipt(*args, **kwargs)
 
-    monkeypatch.setattr(inbox.edxml, "verify", verify_counted)
+    monkeypatch.setattr(inbox.edxml, "verify_tree", verify_counted)
     monkeypatch.setattr(outbox_service, "verify_receipt", receipt_counted)
     monkeypatch.setattr(inbox, "make_receipt", signed_counted)
     assert net.deliver() == {"delivered": 2}

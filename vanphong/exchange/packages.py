@@ -60,9 +60,10 @@ def file_name(notation: str, ext: str = "pdf") -> str:
     return f"{base}.{ext}"
 
 
-def sign(data: bytes) -> bytes:
+def sign(package: edxml.Package) -> bytes:
+    """The package written and signed by this node (signed as built: not parsed again)."""
     node = identity()
-    return edxml.sign(data, key_pem=node.key_pem, cert_pem=node.cert_pem)
+    return edxml.write_signed(package, key_pem=node.key_pem, cert_pem=node.cert_pem)
 
 
 def build_document(
@@ -105,7 +106,7 @@ def build_document(
             for name, data, content_type in attachments
         ),
     )
-    return sign(edxml.write(package))
+    return sign(package)
 
 
 def build_status(
@@ -135,7 +136,7 @@ def build_status(
         description=description,
         timestamp=dt.datetime.now(VN_TZ).replace(microsecond=0),
     )
-    return sign(edxml.write(package))
+    return sign(package)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 parse(data) -> DocumentPackage | StatusPackage      safe reader, raises EdxmlError
 write(package) -> bytes                              always the edXML: prefix, UTF-8
+write_signed(package, key_pem=, cert_pem=) -> bytes  written and signed in one pass
 sign(data, key_pem=, cert_pem=) -> bytes             enveloped XML-DSig of the sending node
 verify(data, cert_pem=)                              raises EdxmlSignatureError
+load_xml(data), element_to_package(root), verify_tree(root, cert_pem=): the same, parsed once
                                                      (EdxmlTamperedError: changed after signing)
 signing_certificate(data) -> bytes | None            the PEM certificate carried in KeyInfo
 package_hash(data) -> str                            sha256 hex of the bytes as received
@@ -18,8 +20,10 @@ from vanphong.exchange.edxml.dsig import (
     SignatureSummary,
     inspect_signature,
     sign,
+    sign_tree,
     signing_certificate,
     verify,
+    verify_tree,
 )
 from vanphong.exchange.edxml.errors import EdxmlError, EdxmlSignatureError, EdxmlTamperedError
 from vanphong.exchange.edxml.model import (
@@ -46,6 +50,7 @@ from vanphong.exchange.edxml.model import (
     make_document_id,
 )
 from vanphong.exchange.edxml.reader import element_to_package, load_xml
+from vanphong.exchange.edxml.writer import tree as _tree
 from vanphong.exchange.edxml.writer import write as _write
 
 
@@ -57,6 +62,11 @@ def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Package:
 def write(package: Package) -> bytes:
     """The edXML bytes of a package: UTF-8, XML declaration, edXML: prefix on every element."""
     return _write(package)
+
+
+def write_signed(package: Package, *, key_pem: bytes, cert_pem: bytes) -> bytes:
+    """`sign(write(package))` without parsing the written bytes again."""
+    return sign_tree(_tree(package), key_pem=key_pem, cert_pem=cert_pem)
 
 
 def package_hash(data: bytes) -> str:
@@ -96,6 +106,10 @@ __all__ = [
     "parse",
     "sign",
     "signing_certificate",
+    "element_to_package",
+    "load_xml",
     "verify",
+    "verify_tree",
     "write",
+    "write_signed",
 ]

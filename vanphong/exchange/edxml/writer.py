@@ -86,18 +86,20 @@ def _root() -> tuple[etree._Element, etree._Element, etree._Element]:
     return root, envelope, header
 
 
-def _serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+def tree(package: Package) -> etree._Element:
+    """The package's root element, indented as it is written (the whitespace is part of what a
+    signature covers, so it is added before signing, not when serialising)."""
+    root = _status_tree(package) if isinstance(package, StatusPackage) else _document_tree(package)
+    etree.indent(root)
+    return root
 
 
 def write(package: Package) -> bytes:
     """The edXML bytes of a package (UTF-8, with the XML declaration), unsigned."""
-    if isinstance(package, StatusPackage):
-        return _write_status(package)
-    return _write_document(package)
+    return etree.tostring(tree(package), xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
-def _write_status(package: StatusPackage) -> bytes:
+def _status_tree(package: StatusPackage) -> etree._Element:
     if not package.response_for.document_id:
         raise EdxmlError("Không thể tạo gói tin trạng thái: thiếu DocumentId của văn bản.")
     root, _envelope, header = _root()
@@ -108,10 +110,10 @@ def _write_status(package: StatusPackage) -> bytes:
     _sub(mh, "StatusCode", package.status_code.value)
     _sub(mh, "Description", package.description)
     _sub(mh, "Timestamp", _datetime(package.timestamp))
-    return _serialize(root)
+    return root
 
 
-def _write_document(package: DocumentPackage) -> bytes:
+def _document_tree(package: DocumentPackage) -> etree._Element:
     if not package.document_id:
         raise EdxmlError("Không thể tạo gói tin văn bản: thiếu DocumentId.")
     if not package.to:
@@ -194,7 +196,7 @@ def _write_document(package: DocumentPackage) -> bytes:
             _sub(item, "ContentType", attachment.content_type)
             content = _sub(item, "ContentTransferEncoded")
             content.text = base64.b64encode(attachment.data).decode("ascii")
-    return _serialize(root)
+    return root
 
 
 def _business(parent: etree._Element, business: Business) -> None:

@@ -406,8 +406,9 @@ def _check(
     stored = _stored_receipt(sha)
     if stored is not None:
         return _again(stored, inline)
-    try:
-        package = edxml.parse(body, max_bytes=settings.EXCHANGE_MAX_PACKAGE_BYTES)
+    try:  # parsed once, for the fields here and for the signature below
+        root = edxml.load_xml(body, max_bytes=settings.EXCHANGE_MAX_PACKAGE_BYTES)
+        package = edxml.element_to_package(root)
     except edxml.EdxmlError as exc:
         raise Refusal(400, "malformed", f"Gói tin không hợp lệ: {exc.message}") from None
     destinations = _describe(package, meta)
@@ -420,11 +421,7 @@ def _check(
             "(hoặc chưa có chứng thư số).",
         )
     try:
-        edxml.verify(
-            body,
-            cert_pem=peer.certificate_pem.encode(),
-            max_bytes=settings.EXCHANGE_MAX_PACKAGE_BYTES,
-        )
+        edxml.verify_tree(root, cert_pem=peer.certificate_pem.encode())
     except edxml.EdxmlTamperedError as exc:
         meta.signature_ok, meta.signature_note = False, exc.message
         raise Refusal(

@@ -5,8 +5,9 @@ write(package) -> bytes                              always the edXML: prefix, U
 write_signed(package, key_pem=, cert_pem=) -> bytes  written and signed in one pass
 sign(data, key_pem=, cert_pem=) -> bytes             enveloped XML-DSig of the sending node
 verify(data, cert_pem=)                              raises EdxmlSignatureError
-load_xml(data), element_to_package(root), verify_tree(root, cert_pem=): the same, parsed once
                                                      (EdxmlTamperedError: changed after signing)
+load_xml(data) -> root; element_to_package(root); verify_tree(root, cert_pem=)
+                                                     parse and verify from one parse
 signing_certificate(data) -> bytes | None            the PEM certificate carried in KeyInfo
 package_hash(data) -> str                            sha256 hex of the bytes as received
 """
@@ -100,14 +101,15 @@ __all__ = [
     "StatusCode",
     "StatusPackage",
     "TraceHeader",
+    "element_to_package",
     "inspect_signature",
+    "load_xml",
     "make_document_id",
     "package_hash",
     "parse",
     "sign",
+    "sign_tree",
     "signing_certificate",
-    "element_to_package",
-    "load_xml",
     "verify",
     "verify_tree",
     "write",

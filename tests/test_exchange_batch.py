@@ -132,15 +132,24 @@ def test_asked_again_without_inline_statuses_the_01_goes_through_the_outbox(net:
 
 
 def test_a_status_posted_again_gets_its_receipt_and_nothing_else(net: Net) -> None:
+    """A status taken with a receipt is stored without one of its own (nobody reads it): the
+    first post of the same bytes gets one signed and kept, every later post the same one."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     issue_to(net.demo, "btctu", summary="Văn bản thử trạng thái gửi lại")
     net.deliver()
     taken = Message.objects.get(direction=Direction.IN, kind="status")
-    with CaptureQueriesContext(connection) as queries:
-        again = inbox_receive(body=bytes(taken.body or b""))
+    assert taken.receipt == ""
+    again = inbox_receive(body=bytes(taken.body or b""))
+    taken.refresh_from_db()
     assert again.status == 200 and again.body == taken.receipt and not again.statuses
+    own = exchange_node.identity().cert_pem.decode()
+    fields = exchange_node.verify_receipt(again.body, package_sha256=taken.sha256, cert_pem=own)
+    assert fields["document_id"] == taken.document_id
+    with CaptureQueriesContext(connection) as queries:
+        third = inbox_receive(body=bytes(taken.body or b""))
+    assert third.body == again.body
     assert len(queries.captured_queries) == 1  # the lookup by hash; a status writes no status
     assert StatusEntry.objects.count() == 1
 
@@ -388,6 +397,31 @@ def test_rows_woken_while_a_post_to_their_inbox_is_in_flight_go_together_in_the_
     assert outbox_service._flights == {}
 
 
+def test_a_wake_up_naming_the_recipient_of_a_post_in_flight_joins_it_without_a_query(
+    net: Net,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    issue_to(net.demo, "btctu", summary="Văn bản đầu của đợt")
+    (first,) = _sent()
+    queries: list[int] = []
+
+    def more_documents() -> None:
+        issue_to(net.demo, "btctu", summary="Văn bản phát hành trong lúc gửi")
+        row = _sent().exclude(pk=first.pk).get()
+        with CaptureQueriesContext(connection) as captured:
+            assert outbox_service.deliver(row.pk, to_identifier=row.to_identifier) == "skipped"
+        queries.append(len(captured.captured_queries))
+
+    with use_transport(_PostHook(net.transport, more_documents)):
+        assert outbox_service.deliver(first.pk, to_identifier=first.to_identifier) == "delivered"
+    assert queries == [0]
+    assert net.transport.packages == [1, 1]  # the woken row went in the next post
+    assert all(m.state == State.DELIVERED for m in _sent())
+    assert outbox_service._flights == {}
+
+
 def test_rows_left_to_a_post_when_the_worker_stops_are_woken_again(
     net: Net, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -542,11 +576,12 @@ def test_signatures_are_checked_before_the_transactions_that_store_what_they_sig
     monkeypatch.setattr(outbox_service, "verify_receipt", receipt_counted)
     monkeypatch.setattr(inbox, "make_receipt", signed_counted)
     assert net.deliver() == {"delivered": 2}
-    # the receipts given (for the packages, for the statuses) are signed before as well
+    # the receipts given for the packages are signed before as well (none is signed for the
+    # statuses returned with them: nobody would read it)
     assert depths == {
         "package or status": [outside] * 4,
         "receipt": [outside] * 2,
-        "signed": [outside] * 4,
+        "signed": [outside] * 2,
     }
 
 

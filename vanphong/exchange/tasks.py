@@ -10,10 +10,10 @@ from huey.signals import SIGNAL_INTERRUPTED
 
 
 @db_task()
-def deliver_message(message_id: int) -> str:
+def deliver_message(message_id: int, to_identifier: str = "") -> str:
     from vanphong.exchange.services.outbox import deliver
 
-    return deliver(message_id)
+    return deliver(message_id, to_identifier=to_identifier)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -253,10 +253,13 @@ class Frame:
     result: _Checked | InboxAnswer | Refusal
 
 
-def _check_one(body: bytes, lookups: Lookups, inline: list[bytes] | None = None) -> Frame:
+def _check_one(
+    body: bytes, lookups: Lookups, inline: list[bytes] | None = None, *, receipt: bool = True
+) -> Frame:
     sha, meta = hashlib.sha256(body).hexdigest(), _Meta()
     try:
-        return Frame(body, sha, meta, inline, _check(body, sha, meta, lookups, inline))
+        checked = _check(body, sha, meta, lookups, inline, receipt=receipt)
+        return Frame(body, sha, meta, inline, checked)
     except Refusal as refusal:
         return Frame(body, sha, meta, inline, refusal)
 
@@ -283,8 +286,10 @@ def _take(
 def inbox_check_statuses(*, bodies: tuple[str, ...], lookups: Lookups) -> list[Frame]:
     """Status packages a peer returned with a receipt (`exchange.batch`), each checked as if it
     had been posted to the inbox (XML, sender, signature: no write, so before the transaction
-    that records the receipt, which on SQLite holds the database's write lock)."""
-    return [_check_one(text.encode("utf-8"), lookups) for text in bodies]
+    that records the receipt, which on SQLite holds the database's write lock). No receipt is
+    signed for them: the peer reads none (should the same bytes come again by post, the receipt
+    is signed then, `_stored_receipt`)."""
+    return [_check_one(text.encode("utf-8"), lookups, receipt=False) for text in bodies]
 
 
 def inbox_take_statuses(*, frames: list[Frame], remote_addr: str, lookups: Lookups) -> None:
@@ -331,21 +336,36 @@ def _stored_receipt(sha: str) -> _Stored | None:
     Looked up by the hash alone, the other conditions checked here: with them in the WHERE
     clause SQLite without statistics chose the (direction, state) index and read every accepted
     package of the log, for each package received (16 % of the inbox's time after a few
-    thousand)."""
+    thousand).
+
+    A status taken with the receipt of the package it is about (`exchange.batch`) was stored
+    without a receipt of its own: the first time its bytes come again, one is signed and kept."""
     rows = (
         Message.objects.filter(sha256=sha)
         .order_by()
-        .values_list("direction", "state", "receipt", "kind", "from_identifier", "document_id")
+        .values_list(
+            "pk",
+            "direction",
+            "state",
+            "receipt",
+            "kind",
+            "from_identifier",
+            "to_identifier",
+            "document_id",
+        )
     )
     accepted = (State.ACCEPTED, State.RELAYED)
-    return next(
-        (
-            _Stored(receipt, kind, sender, document_id)
-            for direction, state, receipt, kind, sender, document_id in rows
-            if direction == Direction.IN and state in accepted and receipt
-        ),
-        None,
-    )
+    for pk, direction, state, receipt, kind, sender, to, document_id in rows:
+        if direction != Direction.IN or state not in accepted:
+            continue
+        if not receipt:
+            receipt = make_receipt(
+                package_sha256=sha, document_id=document_id, sender=sender, receiver=to
+            )
+            if not Message.objects.filter(pk=pk, receipt="").update(receipt=receipt):
+                receipt = Message.objects.values_list("receipt", flat=True).get(pk=pk)
+        return _Stored(receipt, kind, sender, document_id)
+    return None
 
 
 def _again(stored: _Stored, inline: list[bytes] | None) -> InboxAnswer:
@@ -378,7 +398,8 @@ class _Checked:
     package: edxml.Package
     local: list[str]
     relay: list[str]
-    receipt: str  # signed here before the transaction (a signature is CPU time, not a write)
+    receipt: str  # signed here before the transaction (a signature is CPU time, not a write);
+    # "" for a status taken with a receipt (signed if its bytes are posted again: _stored_receipt)
 
 
 def _receive(
@@ -396,10 +417,17 @@ def _receive(
 
 
 def _check(
-    body: bytes, sha: str, meta: _Meta, lookups: Lookups, inline: list[bytes] | None
+    body: bytes,
+    sha: str,
+    meta: _Meta,
+    lookups: Lookups,
+    inline: list[bytes] | None,
+    *,
+    receipt: bool = True,
 ) -> _Checked | InboxAnswer:
     """Everything done before storing (no write, no transaction): the size, a replay (answered
-    at once), the XML, the sender in the directory, its signature, the recipients."""
+    at once), the XML, the sender in the directory, its signature, the recipients, and the
+    signed receipt (unless `receipt` is False: nobody will read it now)."""
     if len(body) > settings.EXCHANGE_MAX_PACKAGE_BYTES:
         limit = settings.EXCHANGE_MAX_PACKAGE_BYTES // 2**20
         raise Refusal(413, "too_large", f"Gói tin vượt quá dung lượng cho phép ({limit} MB).")
@@ -437,10 +465,14 @@ def _check(
     meta.signature_ok = True
     meta.signature_note = f"Hợp lệ, chứng thư {cert_fingerprint(peer.certificate_pem)[:16]}…"
     local, relay = _split(destinations, lookups.served_identifiers())
-    receipt = make_receipt(
-        package_sha256=sha, document_id=meta.document_id, sender=meta.sender, receiver=meta.to
+    signed = (
+        make_receipt(
+            package_sha256=sha, document_id=meta.document_id, sender=meta.sender, receiver=meta.to
+        )
+        if receipt
+        else ""
     )
-    return _Checked(body, sha, meta, package, local, relay, receipt)
+    return _Checked(body, sha, meta, package, local, relay, signed)
 
 
 def _commit(

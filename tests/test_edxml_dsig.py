@@ -260,3 +260,111 @@ def test_the_node_key_is_loaded_once_per_process() -> None:
     edxml.sign(data, key_pem=bytes(ident.key_pem), cert_pem=ident.cert_pem)
     after = dsig.load_key.cache_info()
     assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
+# ------------------------------------------------------------------ the check of the usual shape
+
+
+def _signxml_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record the calls to signxml's verifier (still made)."""
+    from signxml import XMLVerifier
+
+    calls: list[object] = []
+    real = XMLVerifier.verify
+
+    def counted(self: XMLVerifier, *args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(XMLVerifier, "verify", counted)
+    return calls
+
+
+@pytest.mark.parametrize("curve", [False, True], ids=["rsa", "ecdsa"])
+def test_a_signature_of_the_usual_shape_is_checked_without_reparsing_the_package(
+    curve: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _signxml_calls(monkeypatch)
+    data = signed(curve=curve)
+    root = edxml.load_xml(data, max_bytes=2**26)
+    edxml.verify_tree(root, cert_pem=identity("sender", curve=curve).cert_pem)
+    assert calls == []
+    assert etree.tostring(root, xml_declaration=True, encoding="UTF-8") == data  # put back whole
+
+
+def test_a_signature_of_another_shape_is_left_to_signxml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exclusive canonical XML, as some signers write it: good, checked by signxml."""
+    from signxml import XMLSigner, methods
+
+    ident = identity("sender")
+    signer = XMLSigner(
+        method=methods.enveloped, c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"
+    )
+    root = signer.sign(
+        etree.fromstring(edxml.write(package())), key=ident.key_pem, cert=ident.cert_pem.decode()
+    )
+    header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
+    assert header is not None
+    header.append(root[-1])  # signxml puts it last in the root; edXML wants it in the header
+    calls = _signxml_calls(monkeypatch)
+    edxml.verify(etree.tostring(root), cert_pem=ident.cert_pem)
+    assert len(calls) == 1
+
+
+def test_text_after_the_signature_stays_in_what_is_signed() -> None:
+    """The enveloped transform removes the signature, not the text around it: a signature put
+    first in edXMLHeader, splitting the indentation before the header's first child, is good;
+    the same signature with that text changed is not."""
+    data = edxml.write(package())
+    ident = identity("sender")
+    root = etree.fromstring(data)
+    header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
+    assert header is not None
+    header.text = "\n      "
+    unsigned = etree.tostring(root)
+    root = etree.fromstring(edxml.sign(unsigned, key_pem=ident.key_pem, cert_pem=ident.cert_pem))
+    header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
+    assert header is not None
+    signature = header[-1]
+    header.insert(0, signature)
+    header.text, signature.tail = "\n", "      "
+    moved = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    edxml.verify(moved, cert_pem=ident.cert_pem)
+    rejected(moved.replace(b"</ds:Signature>      ", b"</ds:Signature>  "), "đã bị thay đổi")
+
+
+def _variants() -> dict[str, bytes]:
+    data = signed()
+    value = data.index(b"<ds:SignatureValue>") + len(b"<ds:SignatureValue>")
+    digest = data.index(b"<ds:DigestValue>") + len(b"<ds:DigestValue>")
+    return {
+        "good": data,
+        "content changed": data.replace(b"<edXML:Subject>", b"<edXML:Subject>X", 1),
+        "digest changed": data[:digest] + bytes([data[digest] ^ 1]) + data[digest + 1 :],
+        "signature value changed": data[:value]
+        + (b"A" if data[value] != ord("A") else b"B")
+        + data[value + 1 :],
+        "method changed": data.replace(b"rsa-sha256", b"rsa-sha512"),
+        "not base64": data[:value] + b"!!" + data[value + 2 :],
+    }
+
+
+@pytest.mark.parametrize("variant", list(_variants()))
+def test_the_check_of_the_usual_shape_and_signxml_agree(
+    variant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vanphong.exchange.edxml import dsig
+
+    data = _variants()[variant]
+    cert = identity("sender").cert_pem
+
+    def outcome() -> str:
+        try:
+            edxml.verify(data, cert_pem=cert)
+        except EdxmlError as exc:
+            return type(exc).__name__
+        return "ok"
+
+    ours = outcome()
+    monkeypatch.setattr(dsig, "_own_shape", lambda signature: None)
+    assert (ours, variant == "good") == (outcome(), ours == "ok")

@@ -136,6 +136,9 @@ def test_the_message_log_exports_xlsx_and_csv(net: Net) -> None:
     detail = admin.get(reverse("exchange:message", args=[status.pk])).content.decode()
     assert "trả kèm biên nhận của gói văn bản" in detail
     assert [r[16] for r in rows[1:] if r[0] == status.pk] == ["Trả kèm biên nhận gói văn bản"]
+    taken = Message.objects.get(direction="in", kind="status")  # 01 at the sender, no receipt
+    detail = admin.get(reverse("exchange:message", args=[taken.pk])).content.decode()
+    assert 'data-testid="no-receipt"' in detail and 'data-testid="receipt"' not in detail
 
 
 def test_the_outgoing_page_polls_a_timeline_of_statuses(net: Net) -> None:

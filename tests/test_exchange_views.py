@@ -139,6 +139,7 @@ def test_the_message_log_exports_xlsx_and_csv(net: Net) -> None:
     taken = Message.objects.get(direction="in", kind="status")  # 01 at the sender, no receipt
     detail = admin.get(reverse("exchange:message", args=[taken.pk])).content.decode()
     assert 'data-testid="no-receipt"' in detail and 'data-testid="receipt"' not in detail
+    assert "Hợp lệ, chứng thư" in detail and "hợp lệ Hợp lệ" not in detail  # said once
 
 
 def test_the_outgoing_page_polls_a_timeline_of_statuses(net: Net) -> None:

@@ -53,19 +53,32 @@ from vanphong.exchange.edxml.reader import load_xml, q
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-_ACCEPTED_METHODS = frozenset(
-    {
-        SignatureMethod.RSA_SHA256,
-        SignatureMethod.RSA_SHA384,
-        SignatureMethod.RSA_SHA512,
-        SignatureMethod.ECDSA_SHA256,
-        SignatureMethod.ECDSA_SHA384,
-        SignatureMethod.ECDSA_SHA512,
-    }
+# The algorithms accepted, with their hashes (both checks of `verify_tree` use these).
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    SignatureMethod.RSA_SHA256.value: hashes.SHA256,
+    SignatureMethod.RSA_SHA384.value: hashes.SHA384,
+    SignatureMethod.RSA_SHA512.value: hashes.SHA512,
+    SignatureMethod.ECDSA_SHA256.value: hashes.SHA256,
+    SignatureMethod.ECDSA_SHA384.value: hashes.SHA384,
+    SignatureMethod.ECDSA_SHA512.value: hashes.SHA512,
+}
+_DIGESTS = {
+    DigestAlgorithm.SHA256.value: hashlib.sha256,
+    DigestAlgorithm.SHA384.value: hashlib.sha384,
+    DigestAlgorithm.SHA512.value: hashlib.sha512,
+}
+_ACCEPTED_METHODS = frozenset(SignatureMethod(m) for m in _HASHES)
+_ACCEPTED_DIGESTS = frozenset(DigestAlgorithm(d) for d in _DIGESTS)
+_TAMPERED = (
+    "Nội dung gói tin (thông tin văn bản hoặc tệp đính kèm) đã bị thay đổi sau khi ký: "
+    "giá trị băm không khớp."
 )
-_ACCEPTED_DIGESTS = frozenset(
-    {DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512}
+_MISMATCH = (
+    "Giá trị chữ ký không khớp với chứng thư số của đơn vị gửi: gói tin không do đơn vị này ký "
+    "hoặc chữ ký đã bị sửa."
 )
+_EXPIRED = "Chứng thư số của đơn vị gửi không còn hiệu lực hoặc chưa có hiệu lực"
+_MALFORMED = "Cấu trúc chữ ký số không hợp lệ"
 
 
 def _ds(name: str) -> str:
@@ -301,37 +314,16 @@ def verify_tree(root: etree._Element, *, cert_pem: bytes) -> None:
     try:
         XMLVerifier().verify(root, x509_cert=certificate, expect_config=config)
     except InvalidDigest:
-        raise EdxmlTamperedError(
-            "Nội dung gói tin (thông tin văn bản hoặc tệp đính kèm) đã bị thay đổi sau khi ký: "
-            "giá trị băm không khớp."
-        ) from None
+        raise EdxmlTamperedError(_TAMPERED) from None
     except InvalidCertificate as exc:
-        raise EdxmlSignatureError(
-            f"Chứng thư số của đơn vị gửi không còn hiệu lực hoặc chưa có hiệu lực ({exc})."
-        ) from None
+        raise EdxmlSignatureError(f"{_EXPIRED} ({exc}).") from None
     except InvalidSignature:
-        raise EdxmlSignatureError(
-            "Giá trị chữ ký không khớp với chứng thư số của đơn vị gửi: gói tin không do đơn vị "
-            "này ký hoặc chữ ký đã bị sửa."
-        ) from None
+        raise EdxmlSignatureError(_MISMATCH) from None
     except (InvalidInput, ValueError, binascii.Error, etree.DocumentInvalid) as exc:
         # (DocumentInvalid: signxml checks the Signature against the XML-DSig schema)
-        raise EdxmlSignatureError(f"Cấu trúc chữ ký số không hợp lệ: {exc}") from None
+        raise EdxmlSignatureError(f"{_MALFORMED}: {exc}") from None
 
 
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    SignatureMethod.RSA_SHA256.value: hashes.SHA256,
-    SignatureMethod.RSA_SHA384.value: hashes.SHA384,
-    SignatureMethod.RSA_SHA512.value: hashes.SHA512,
-    SignatureMethod.ECDSA_SHA256.value: hashes.SHA256,
-    SignatureMethod.ECDSA_SHA384.value: hashes.SHA384,
-    SignatureMethod.ECDSA_SHA512.value: hashes.SHA512,
-}
-_DIGESTS = {
-    DigestAlgorithm.SHA256.value: hashlib.sha256,
-    DigestAlgorithm.SHA384.value: hashlib.sha384,
-    DigestAlgorithm.SHA512.value: hashlib.sha512,
-}
 _TRANSFORMS = ([_ENVELOPED], [_ENVELOPED, _C14N])
 
 
@@ -391,28 +383,21 @@ def _verify_own_shape(
     now = dt.datetime.now(dt.UTC)
     if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
         raise EdxmlSignatureError(
-            "Chứng thư số của đơn vị gửi không còn hiệu lực hoặc chưa có hiệu lực "
-            f"(hiệu lực từ {certificate.not_valid_before_utc:%d/%m/%Y} "
+            f"{_EXPIRED} (hiệu lực từ {certificate.not_valid_before_utc:%d/%m/%Y} "
             f"đến {certificate.not_valid_after_utc:%d/%m/%Y})."
         )
     try:
         value = base64.b64decode("".join(value_b64.split()), validate=True)
         expected = base64.b64decode("".join(digest_b64.split()), validate=True)
     except binascii.Error as exc:
-        raise EdxmlSignatureError(f"Cấu trúc chữ ký số không hợp lệ: {exc}") from None
+        raise EdxmlSignatureError(f"{_MALFORMED}: {exc}") from None
     signed_info = etree.tostring(signature[0], method="c14n")
     if not _signature_matches(certificate.public_key(), method, value, signed_info):
-        raise EdxmlSignatureError(
-            "Giá trị chữ ký không khớp với chứng thư số của đơn vị gửi: gói tin không do đơn vị "
-            "này ký hoặc chữ ký đã bị sửa."
-        )
+        raise EdxmlSignatureError(_MISMATCH)
     if not hmac.compare_digest(
         _DIGESTS[digest_method](_without(root, signature)).digest(), expected
     ):
-        raise EdxmlTamperedError(
-            "Nội dung gói tin (thông tin văn bản hoặc tệp đính kèm) đã bị thay đổi sau khi ký: "
-            "giá trị băm không khớp."
-        )
+        raise EdxmlTamperedError(_TAMPERED)
     return True
 
 
